@@ -1,0 +1,37 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for netwrix.threat_prevention.tp_agent_config (documentation in plugins/modules)."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._action_base import TPActionBase
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_config import ConfigRequest, repoint
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._manager_address import AddressError, parse_address
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import AGENT_PORT, SERVICE_NAMES
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
+
+
+class ActionModule(TPActionBase):
+    """Set managerAddress in an agent's SIWindowsAgent.exe.config, byte for byte."""
+
+    ARGUMENT_SPEC = {
+        "manager_address": {"type": "str", "required": True},
+        "port": {"type": "int", "default": AGENT_PORT},
+        "path": {"type": "str"},
+        "service_name": {"type": "str", "default": SERVICE_NAMES["agent"]},
+        "add_if_missing": {"type": "bool", "default": False},
+        "restart": {"type": "bool", "default": True},
+        "backup": {"type": "bool", "default": True},
+    }
+
+    def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
+        try:
+            address = parse_address(args["manager_address"], args["port"])
+        except AddressError as error:
+            raise TPError(f"{host.name}: option manager_address: {error}. Nothing was changed.") from None
+        request = ConfigRequest(address=address, service_name=args["service_name"], path=args["path"],
+                                add_if_missing=args["add_if_missing"], restart=args["restart"], backup=args["backup"])
+        return repoint(host, request, self.check_mode, self.diff_mode)

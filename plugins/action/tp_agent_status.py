@@ -1,0 +1,43 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for netwrix.threat_prevention.tp_agent_status (documentation in plugins/modules)."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._action_base import TPActionBase
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_status import StatusColumns, StatusRequest, wait_for_agents
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import CONSOLE_PORT, SERVICE_NAMES
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
+
+
+class ActionModule(TPActionBase):
+    """List the agents an Enterprise Manager knows and wait for expected ones to be active."""
+
+    ARGUMENT_SPEC = {
+        "expect": {"type": "list", "elements": "str", "default": []},
+        "timeout": {"type": "int", "default": 300},
+        "delay": {"type": "int", "default": 10},
+        "fail_on_missing": {"type": "bool", "default": True},
+        "service_name": {"type": "str", "default": SERVICE_NAMES["enterprise_manager"]},
+        "module_file": {"type": "str", "default": "SI.SIMonitor.PowerShell.dll"},
+        "port": {"type": "int", "default": CONSOLE_PORT},
+        "name_properties": {"type": "list", "elements": "str", "default": ["Machine", "FQDN", "Name"]},
+        "status_property": {"type": "str", "default": "Status"},
+        "address_property": {"type": "str", "default": "Address"},
+        "active_statuses": {"type": "list", "elements": "str", "default": ["Active", "Active (Modules Pending)"]},
+    }
+
+    def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
+        columns = StatusColumns(names=tuple(args["name_properties"]), status=args["status_property"],
+                                address=args["address_property"], active=tuple(args["active_statuses"]))
+        request = StatusRequest(service_name=args["service_name"], module_file=args["module_file"], port=args["port"],
+                                columns=columns, expect=tuple(args["expect"]), timeout=args["timeout"], delay=args["delay"])
+        result = wait_for_agents(host, request, self.check_mode)
+        if result["missing"] and args["fail_on_missing"] and not self.check_mode:
+            raise TPError(f"{host.name}: {len(result['missing'])} agent(s) are not active on this Enterprise Manager after "
+                          f"{result['elapsed']}s: {', '.join(result['missing'])}. Check each agent's service and its "
+                          f"managerAddress, and that it can reach this EM on port 3741.", **result)
+        return result

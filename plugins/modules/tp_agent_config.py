@@ -1,0 +1,145 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# This file holds documentation only; the code is the action plugin plugins/action/tp_agent_config.py.
+
+DOCUMENTATION = r"""
+---
+module: tp_agent_config
+short_description: Point a Threat Prevention agent at an Enterprise Manager
+version_added: 0.1.0
+description:
+  - Sets C(managerAddress) in the agent's C(SIWindowsAgent.exe.config) to O(manager_address), then
+    restarts the agent service so that it reads the new address and registers with that
+    Enterprise Manager. This is step 4 of the vendor procedure "Migrate the Enterprise Manager
+    Server", done without the Administration Console.
+  - The file is found from the agent service's binary path (C(<executable>.config)), so agents in
+    custom or legacy install folders need no configuration; O(path) overrides it.
+  - The edit is byte-preserving. Only the characters of the value change; encoding (UTF-8 or
+    UTF-16), byte order mark, line endings, comments, quoting and layout stay as they were.
+  - Refuses, with the file untouched, a file that is not well-formed XML, that declares a DTD or
+    entities, that has no C(appSettings) section, two C(managerAddress) keys, or none (unless
+    O(add_if_missing)), and an address that is not C(host[:port]).
+  - Writes only when the address differs, atomically (a temporary file in the same folder swapped
+    in with ReplaceFile) and only if the file still holds what was read, keeping a backup beside
+    it. Restarts a running agent only when the file changed. If the agent then fails to start, the
+    previous file is put back and the agent started on it, and the task fails naming the cause.
+  - An agent that already points at the address costs one remote call.
+options:
+  manager_address:
+    description:
+      - The Enterprise Manager to point at, as C(host) or C(host:port).
+      - C(host) is a DNS name, an IPv4 address or an IPv6 address; write IPv6 with a port as C([fd00::10]:3741).
+      - The value is written as C(host:port). A host that differs only in letter case counts as the same.
+    type: str
+    required: true
+  port:
+    description:
+      - The port to write when O(manager_address) has none. Agents talk to the EM on 3741.
+    type: int
+    default: 3741
+  path:
+    description:
+      - The config file to edit, when it should not be found from the agent service.
+    type: str
+  service_name:
+    description:
+      - The agent's Windows service name.
+    type: str
+    default: SIWindowsAgent
+  add_if_missing:
+    description:
+      - Insert an C(add) element for C(managerAddress) into C(appSettings) when the file has none,
+        copying the indentation and quoting of its neighbours. Otherwise such a file is refused.
+    type: bool
+    default: false
+  restart:
+    description:
+      - Restart the agent service after the file changed, so that it reads the new address.
+      - A stopped agent is left stopped (with a warning); it reads the new address when it next starts.
+      - A hardened agent cannot be restarted locally; with O(restart) it is refused before any change.
+    type: bool
+    default: true
+  backup:
+    description:
+      - Keep the previous file beside it as C(<file>.<UTC timestamp>.<random>.bak).
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - netwrix.threat_prevention.action_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads the file and reports the address it would write; writes and restarts nothing.
+  diff_mode:
+    support: full
+    details: Shows the file before and after (decoded text).
+seealso:
+  - module: netwrix.threat_prevention.tp_service
+  - module: netwrix.threat_prevention.tp_agent_status
+author:
+  - netwrix.threat_prevention contributors
+"""
+
+EXAMPLES = r"""
+- name: Point the agent at the new Enterprise Manager (port 3741 is added)
+  netwrix.threat_prevention.tp_agent_config:
+    manager_address: newem.corp.example
+  register: repoint
+
+- name: Point at an IPv6 address, without restarting the agent
+  netwrix.threat_prevention.tp_agent_config:
+    manager_address: "[fd00::20]:3741"
+    restart: false
+
+- name: Edit a config file in a non-standard place, adding the key if it is missing
+  netwrix.threat_prevention.tp_agent_config:
+    manager_address: newem.corp.example:3741
+    path: D:\Agents\SIWindowsAgent\SIWindowsAgent.exe.config
+    add_if_missing: true
+
+- name: Audit only - which agents still point elsewhere?
+  netwrix.threat_prevention.tp_agent_config:
+    manager_address: newem.corp.example
+  check_mode: true
+  diff: true
+"""
+
+RETURN = r"""
+path:
+  description: The config file that was read (and, if changed, written).
+  returned: success
+  type: str
+  sample: C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWindowsAgent\SIWindowsAgent.exe.config
+previous_address:
+  description: The C(managerAddress) value found in the file; null when the key was missing.
+  returned: success
+  type: str
+  sample: oldem.corp.example:3741
+address:
+  description: The C(managerAddress) value in the file after the task (in check mode, the one it would write).
+  returned: success
+  type: str
+  sample: newem.corp.example:3741
+encoding:
+  description: The file's encoding as detected, and kept.
+  returned: success
+  type: str
+  sample: utf-8 with BOM
+backup_file:
+  description: The backup of the previous file; null when nothing was written or O(backup) is false.
+  returned: success
+  type: str
+  sample: C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWindowsAgent\SIWindowsAgent.exe.config.20261124-101500.3fa9c1.bak
+restarted:
+  description: Whether the agent service was restarted (in check mode, whether it would be).
+  returned: success
+  type: bool
+  sample: true
+service_state:
+  description: The agent service's state when the file was read; null when no service was found.
+  returned: success
+  type: str
+  sample: started
+"""

@@ -1,0 +1,165 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# This file holds documentation only; the code is the action plugin plugins/action/tp_agent_status.py.
+
+DOCUMENTATION = r"""
+---
+module: tp_agent_status
+short_description: List the agents an Enterprise Manager knows, and wait for expected ones
+version_added: 0.1.0
+description:
+  - Runs on the Enterprise Manager host. Loads the EM's PowerShell module
+    (C(SI.SIMonitor.PowerShell.dll) in the EM install folder, found from the EM service),
+    connects with C(Connect-SIEnterpriseManager) and reads C(Get-SIAgentStatus), the Agents grid
+    of the Administration Console.
+  - With O(expect), polls until every named agent is listed with an active status, or O(timeout)
+    passes, and reports the agents still missing. This is how the collection proves an agent has
+    moved before anything is decommissioned.
+  - Agents are matched by host name, the first DNS label compared case-insensitively, against
+    every column in O(name_properties).
+  - The account Ansible uses on the EM host must hold the Threat Prevention administrator role,
+    as the PowerShell API requires.
+options:
+  expect:
+    description:
+      - Agent host names that must be listed as active.
+    type: list
+    elements: str
+    default: []
+  timeout:
+    description:
+      - Seconds to keep polling for O(expect). Agents register some time after their service starts.
+    type: int
+    default: 300
+  delay:
+    description:
+      - Seconds between polls.
+    type: int
+    default: 10
+  fail_on_missing:
+    description:
+      - Fail, naming the agents, when some of O(expect) are still missing after O(timeout).
+      - Set to V(false) to get the list in RV(missing) and decide per host.
+    type: bool
+    default: true
+  service_name:
+    description:
+      - The Enterprise Manager's Windows service name, used to find its install folder.
+    type: str
+    default: SIEnterpriseManager
+  module_file:
+    description:
+      - The EM PowerShell module's file name in the EM install folder.
+    type: str
+    default: SI.SIMonitor.PowerShell.dll
+  port:
+    description:
+      - The EM's console and PowerShell API port.
+    type: int
+    default: 3740
+  name_properties:
+    description:
+      - Properties of a C(Get-SIAgentStatus) object that hold the agent's name. The vendor does not
+        document them; the defaults are the Agents grid's column names.
+    type: list
+    elements: str
+    default: [Machine, FQDN, Name]
+  status_property:
+    description:
+      - The property that holds the agent's status.
+    type: str
+    default: Status
+  address_property:
+    description:
+      - The property that holds the agent's address.
+    type: str
+    default: Address
+  active_statuses:
+    description:
+      - Status values that mean the agent is connected to this EM.
+    type: list
+    elements: str
+    default: [Active, Active (Modules Pending)]
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - netwrix.threat_prevention.action_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads the list once and does not wait.
+  diff_mode:
+    support: none
+seealso:
+  - module: netwrix.threat_prevention.tp_agent_config
+author:
+  - netwrix.threat_prevention contributors
+"""
+
+EXAMPLES = r"""
+- name: Wait until these agents are active on the new EM
+  netwrix.threat_prevention.tp_agent_status:
+    expect: [agent01, agent02.corp.example]
+    timeout: 600
+  delegate_to: newem.corp.example
+
+- name: Read the agent list, and decide per host
+  netwrix.threat_prevention.tp_agent_status:
+    expect: "{{ ansible_play_batch }}"
+    fail_on_missing: false
+  delegate_to: "{{ groups['tp_new_em'][0] }}"
+  run_once: true
+  register: em_agents
+"""
+
+RETURN = r"""
+agents:
+  description: Every agent the EM lists.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The first non-empty name column.
+      type: str
+    names:
+      description: All non-empty name columns.
+      type: list
+      elements: str
+    status:
+      description: The status column.
+      type: str
+    address:
+      description: The address column.
+      type: str
+    active:
+      description: Whether the status is one of O(active_statuses).
+      type: bool
+registered:
+  description: The names in O(expect) that are active.
+  returned: success
+  type: list
+  elements: str
+  sample: [agent01]
+missing:
+  description: The names in O(expect) that are not active.
+  returned: always
+  type: list
+  elements: str
+  sample: [agent02.corp.example]
+attempts:
+  description: How many times the list was read.
+  returned: success
+  type: int
+  sample: 2
+elapsed:
+  description: Seconds spent polling.
+  returned: success
+  type: float
+  sample: 10.2
+module_path:
+  description: The EM PowerShell module that was loaded.
+  returned: success
+  type: str
+  sample: C:\Program Files\Netwrix\Netwrix Threat Prevention\SIEnterpriseManager\SI.SIMonitor.PowerShell.dll
+"""

@@ -1,0 +1,67 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The base class every tp_* action plugin shares.
+
+Action plugins run on the controller, so no target module validates their arguments or turns their
+errors into results: this class does both, once. A subclass declares ARGUMENT_SPEC (kept equal to
+its documentation by a unit test) and implements ``run_tp``; everything remote goes through the
+WindowsHost it is handed.
+
+FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
+"""
+
+from __future__ import annotations
+
+import functools
+import typing as t
+
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
+
+
+class TPActionBase(ActionBase):
+    """Validate, run, and report: the shared shape of tp_service, tp_agent_config, ..."""
+
+    ARGUMENT_SPEC: t.ClassVar[dict[str, dict[str, t.Any]]] = {}
+    MUTUALLY_EXCLUSIVE: t.ClassVar[list[list[str]]] = []
+    REQUIRED_ONE_OF: t.ClassVar[list[list[str]]] = []
+
+    _supports_check_mode = True
+    _supports_async = False
+
+    def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
+        result = super().run(tmp, task_vars)
+        del tmp
+        task_vars = task_vars or {}
+        _validation, args = self.validate_argument_spec(
+            argument_spec=self.ARGUMENT_SPEC, mutually_exclusive=self.MUTUALLY_EXCLUSIVE, required_one_of=self.REQUIRED_ONE_OF)
+        host = WindowsHost(functools.partial(self._execute_module, task_vars=task_vars), self._host_label(task_vars))
+        try:
+            result.update(self.run_tp(args, host))
+        except TPError as error:
+            result.update(error.result)
+            result.update(failed=True, msg=error.message)
+        result.setdefault("changed", False)
+        return result
+
+    def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
+        """Do the module's work; raise TPError to fail with a message."""
+        raise NotImplementedError
+
+    @property
+    def check_mode(self) -> bool:
+        return bool(self._task.check_mode)
+
+    @property
+    def diff_mode(self) -> bool:
+        return bool(self._task.diff)
+
+    def _host_label(self, task_vars: dict[str, t.Any]) -> str:
+        """Name the host in messages; a delegated task names both ends."""
+        inventory_host = str(task_vars.get("inventory_hostname", "?"))
+        delegate = self._task.delegate_to
+        if delegate and delegate != inventory_host:
+            return f"{delegate} (for {inventory_host})"
+        return inventory_host

@@ -1,0 +1,135 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Point a program's config file at an Enterprise Manager: the logic behind tp_agent_config.
+
+One remote call reads the service and the file; the edit happens here on the controller, byte for
+byte; only a file that must change is written (atomically, with a backup) and only then is the
+service restarted. A restart that fails puts the previous file back, so a failed agent is left as
+it was found and a re-run can finish the job.
+
+FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import typing as t
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._app_config import (
+    AppConfigError, AppSettingEdit, decode_config, set_app_setting)
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._manager_address import (
+    AddressError, ManagerAddress, parse_address)
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import CONFIG_SUFFIX, MANAGER_ADDRESS_KEY
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import SOFTEN_HINT, is_hardened
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import ProgramConfig, WindowsHost
+
+
+@dataclass(frozen=True)
+class ConfigRequest:
+    """Which file to edit and what to do around the edit."""
+
+    address: ManagerAddress
+    service_name: str | None
+    path: str | None = None
+    add_if_missing: bool = False
+    restart: bool = True
+    backup: bool = True
+    component: str = "agent"
+
+
+def backup_path(path: str, now: datetime | None = None, token: str | None = None) -> str:
+    """``<file>.<UTC timestamp>.<random>.bak`` beside the file: sortable, and unique across runs."""
+    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")
+    return f"{path}.{stamp}.{token or secrets.token_hex(3)}.bak"
+
+
+def desired_edit(content: bytes, request: ConfigRequest, host_name: str, path: str) -> AppSettingEdit:
+    """The edit to make, or an unchanged one when the file already names the same endpoint."""
+    try:
+        edit = set_app_setting(content, MANAGER_ADDRESS_KEY, str(request.address), add_if_missing=request.add_if_missing)
+    except AppConfigError as error:
+        raise TPError(f"{host_name}: {path}: {error} Nothing was changed.", path=path) from None
+    if edit.changed and edit.previous_value is not None and _same_endpoint(edit.previous_value, request.address):
+        return AppSettingEdit(content=content, previous_value=edit.previous_value, value=edit.previous_value,
+                              changed=False, added=False, encoding=edit.encoding, bom=edit.bom)
+    return edit
+
+
+def repoint(host: WindowsHost, request: ConfigRequest, check_mode: bool, diff_mode: bool) -> dict[str, t.Any]:
+    """The whole of tp_agent_config."""
+    program = host.read_program_config(request.service_name, request.path, CONFIG_SUFFIX)
+    path = _existing_config_path(host, program, request)
+    content = t.cast(bytes, program.config.content)
+    edit = desired_edit(content, request, host.name, path)
+    service = program.service
+    restart = bool(request.restart and service and service.state == "started")
+    result: dict[str, t.Any] = {
+        "changed": edit.changed, "path": path, "previous_address": edit.previous_value, "address": edit.value,
+        "encoding": edit.encoding + (" with BOM" if edit.bom else ""), "backup_file": None, "restarted": False,
+        "service_state": service.state if service else None,
+    }
+    if not edit.changed:
+        return result
+    if restart and service and is_hardened(service, request.component):
+        raise TPError(f"{host.name}: the agent service '{service.name}' is hardened, so it cannot be restarted to read "
+                      f"the new address. {SOFTEN_HINT} Nothing was changed.", hardened=True, path=path)
+    if diff_mode:
+        result["diff"] = {"before_header": path, "after_header": path, "before": decode_config(content).text,
+                          "after": decode_config(edit.content).text}
+    if request.restart and service and not restart:
+        result["warnings"] = [f"{host.name}: service '{service.name}' is {service.state}; it was not started, and it "
+                              f"reads the new address when it next starts."]
+    if check_mode:
+        result["restarted"] = restart
+        return result
+    result["backup_file"] = host.replace_file(path, edit.content, program.config.sha256,
+                                              backup_path(path) if request.backup else None)
+    if restart and service:
+        _restart_or_restore(host, service.name, path, content, edit.content, result["backup_file"])
+        result["restarted"] = True
+    return result
+
+
+def _existing_config_path(host: WindowsHost, program: ProgramConfig, request: ConfigRequest) -> str:
+    if not request.path and program.service is None:
+        raise TPError(f"{host.name}: the Windows service '{request.service_name}' is not installed, so its config file "
+                      f"cannot be found. Install the agent, set the service name if yours differs, or give the file's "
+                      f"path.", exists=False)
+    if program.config.content is None:
+        raise TPError(f"{host.name}: the config file {program.config.path} does not exist. Check the install (or the path "
+                      f"given); nothing was changed.", path=program.config.path)
+    return program.config.path
+
+
+def _restart_or_restore(host: WindowsHost, name: str, path: str, original: bytes, written: bytes,
+                        backup_file: str | None) -> None:
+    """Restart the service; when it will not come back, put the old file back and start it on that."""
+    try:
+        host.set_service(name, state="restarted")
+        return
+    except TPError as error:
+        failure = error.message
+    try:
+        host.replace_file(path, original, hashlib.sha256(written).hexdigest(), None)
+    except TPError as error:
+        raise TPError(f"{failure}. The new address is still in {path} and restoring the previous file failed too "
+                      f"({error.message}); the previous file is kept at {backup_file}.", path=path,
+                      backup_file=backup_file) from None
+    try:
+        host.set_service(name, state="started")
+        after = "it was started again on the previous address"
+    except TPError as error:
+        after = f"starting it on the previous address failed too ({error.message})"
+    raise TPError(f"{failure}. The previous {path} was put back and {after}. Fix the service, then run again.",
+                  path=path, backup_file=backup_file)
+
+
+def _same_endpoint(current: str, desired: ManagerAddress) -> bool:
+    try:
+        return parse_address(current, desired.port).same_endpoint(desired)
+    except AddressError:
+        return False

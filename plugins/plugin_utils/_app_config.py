@@ -1,0 +1,403 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read and edit one ``<appSettings>`` key of a .NET app.config without re-serialising it.
+
+Threat Prevention agents and consoles keep their Enterprise Manager address in a .NET
+``*.exe.config``. Those files differ in encoding, BOM, line endings, quoting and layout, and an
+administrator reviewing a change wants to see exactly one value move: so an edit replaces only
+the characters of one ``value`` attribute and leaves every other byte alone. The file is still
+parsed with expat (DTDs refused) so that comments, CDATA and other sections can never be taken
+for the live setting. Only the standard library is used: the controller may lack lxml.
+
+FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from xml.parsers import expat
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_DECLARED = {"utf-8": "utf-8", "utf8": "utf-8", "us-ascii": "ascii", "ascii": "ascii", "iso-8859-1": "iso-8859-1", "latin1": "iso-8859-1",
+             "latin-1": "iso-8859-1", "windows-1252": "cp1252", "cp1252": "cp1252"}
+_UTF16_NAMES = frozenset({"utf-16", "ucs-2", "iso-10646-ucs-2"})
+_DECLARATION = re.compile(r"""<\?xml[ \t\r\n][^>]*?encoding[ \t\r\n]*=[ \t\r\n]*(["'])([^"']*)\1""")
+_UTF16_SECOND = frozenset(b"?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_ATTRIBUTE = re.compile(r"""[ \t\r\n]*([^ \t\r\n=/>]+)[ \t\r\n]*=[ \t\r\n]*(["'])""")
+_SECTION_END = re.compile(r"[ \t]*(?=</appSettings[ \t\r\n]*>)")
+_LINE_INDENT = re.compile(r"^([ \t]+)<", re.MULTILINE)
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;", '"': "&quot;", "'": "&apos;"}
+
+
+class AppConfigError(ValueError):
+    """The file cannot be read or edited safely. The message says what is wrong and what to do."""
+
+
+@dataclass(frozen=True)
+class DecodedConfig:
+    """A config file as text, plus what is needed to write edited text back byte-for-byte."""
+
+    text: str
+    encoding: str
+    bom: bytes
+    newline: str
+
+
+@dataclass(frozen=True)
+class AppSettingEdit:
+    """The outcome of one edit, so that callers can report change and diff without re-reading."""
+
+    content: bytes
+    previous_value: str | None
+    value: str
+    changed: bool
+    added: bool
+    encoding: str
+    bom: bool
+
+
+@dataclass(eq=False)
+class _Element:
+    """An element with the character offsets of its start tag and end event, which expat alone does not keep."""
+
+    name: str
+    attrs: dict[str, str]
+    start: int
+    line: int
+    parent: str
+    children: list[_Element] = field(default_factory=list)
+    close: int = -1
+
+
+@dataclass(frozen=True)
+class _Attr:
+    """Where an attribute's raw value sits in the text, and which quote delimits it."""
+
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Tag:
+    """A start tag as written: attribute spans, and where its closing ``>`` or ``/>`` (``closer``) begins and ends."""
+
+    attrs: dict[str, _Attr]
+    gap: int
+    end: int
+    closer: str
+    self_closing: bool
+
+
+def decode_config(content: bytes) -> DecodedConfig:
+    """Decode the file the way .NET would, so offsets in the text map back to exact bytes."""
+    bom, sniffed = _sniff_encoding(content)
+    encoding = sniffed or _declared_encoding(_declared(content.decode("latin-1")))
+    try:
+        text = content[len(bom):].decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise AppConfigError(
+            f"the file is not valid {encoding}: the byte at offset {exc.start + len(bom)} cannot be decoded; "
+            "the file may be truncated or saved in another encoding than it declares; restore it from a backup"
+        ) from exc
+    if sniffed:
+        _check_declaration(text, sniffed, bom)
+    crlf = text.count("\r\n")
+    lf = text.count("\n") - crlf
+    return DecodedConfig(text, encoding, bom, "\r\n" if crlf and crlf >= lf else "\n")
+
+
+def read_app_setting(content: bytes, key: str) -> str | None:
+    """Return the live value of ``key`` in ``<appSettings>`` (entities resolved), or None if absent."""
+    match = _find_key(_load(content)[1], key)
+    return None if match is None else match.attrs["value"]
+
+
+def set_app_setting(content: bytes, key: str, value: str, *, add_if_missing: bool = False) -> AppSettingEdit:
+    """Set ``key`` to ``value`` changing only the bytes of that value (or inserting one ``<add>`` line)."""
+    decoded, section = _load(content)
+    _check_storable(value, "value")
+    match = _find_key(section, key)
+    if match is not None:
+        previous: str = match.attrs["value"]
+        if previous == value:
+            return AppSettingEdit(content, previous, value, False, False, decoded.encoding, bool(decoded.bom))
+        span = _scan_tag(decoded.text, match).attrs["value"]
+        new_content = _splice(content, decoded, span.start, span.end, _escape(value, span.quote))
+        return AppSettingEdit(new_content, previous, value, True, False, decoded.encoding, bool(decoded.bom))
+    if not add_if_missing:
+        raise AppConfigError(
+            f'no <add key="{key}"> in <appSettings> (line {section.line}): the key is missing; '
+            "add it to the file, or ask for it to be inserted"
+        )
+    _check_storable(key, "key")
+    start, end, insertion = _insertion(decoded, section, key, value)
+    new_content = _splice(content, decoded, start, end, insertion)
+    return AppSettingEdit(new_content, None, value, True, True, decoded.encoding, bool(decoded.bom))
+
+
+def _sniff_encoding(content: bytes) -> tuple[bytes, str | None]:
+    """Find UTF-8/16 from the BOM or UTF-16 from its zero bytes, as .NET does before any declaration."""
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            return bom, encoding
+    head = content[:4]
+    if len(head) == 4 and head[0] == 0x3C and head[1] == 0 and head[3] == 0 and head[2] in _UTF16_SECOND:
+        return b"", "utf-16-le"
+    if len(head) == 4 and head[0] == 0 and head[1] == 0x3C and head[2] == 0 and head[3] in _UTF16_SECOND:
+        return b"", "utf-16-be"
+    return b"", None
+
+
+def _declared(text: str) -> str | None:
+    """The encoding named in the XML declaration, as written."""
+    declaration = _DECLARATION.match(text)
+    return None if declaration is None else declaration.group(2)
+
+
+def _declared_encoding(declared: str | None) -> str:
+    """Map the declaration of an 8-bit file to a codec; only names .NET and Python agree on are accepted."""
+    if declared is None:
+        return "utf-8"
+    name = declared.strip().lower()
+    if name in _DECLARED:
+        return _DECLARED[name]
+    if name in _UTF16_NAMES or name.startswith("utf-16"):
+        raise AppConfigError(
+            f'the XML declaration says encoding="{declared}", but the file has no byte-order mark and is 8-bit text; '
+            "re-save it as UTF-16 with a byte-order mark, or correct the declaration"
+        )
+    raise AppConfigError(
+        f'unsupported encoding "{declared}" in the XML declaration; re-save the file as UTF-8 '
+        "(supported: utf-8, us-ascii, iso-8859-1, windows-1252, and UTF-16 with a byte-order mark)"
+    )
+
+
+def _check_declaration(text: str, encoding: str, bom: bytes) -> None:
+    """Refuse a declaration that contradicts the BOM: .NET would then refuse the file or decode it differently."""
+    declared = _declared(text)
+    utf16 = encoding.startswith("utf-16")
+    if declared is None or declared.strip().lower() in (_UTF16_NAMES if utf16 else {"utf-8", "utf8"}):
+        return
+    raise AppConfigError(
+        f"the file is {encoding} by its {'byte-order mark' if bom else 'first bytes'}, but its XML declaration says "
+        f'encoding="{declared}", which .NET would refuse or decode differently; correct the declaration to '
+        f'encoding="{"utf-16" if utf16 else "utf-8"}"'
+    )
+
+
+def _load(content: bytes) -> tuple[DecodedConfig, _Element]:
+    """Decode, parse safely and locate the one ``<appSettings>`` that .NET would read."""
+    decoded = decode_config(content)
+    return decoded, _app_settings(_Parser(decoded.text).parse())
+
+
+class _Parser:  # pylint: disable=too-few-public-methods
+    """Runs expat over the text and records each element's character offset and line."""
+
+    def __init__(self, text: str) -> None:
+        self._utf8 = text.encode("utf-8")
+        self._byte = 0
+        self._char = 0
+        # The document node holds the root element, so every element has a parent and lookups need no None checks.
+        self._document = _Element("", {}, 0, 0, "")
+        self._open = [self._document]
+        # An explicit encoding overrides the declaration: expat gets UTF-8 whatever the file says.
+        self._expat = expat.ParserCreate("UTF-8")
+        self._expat.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+        self._expat.StartDoctypeDeclHandler = self._refuse_dtd
+        self._expat.EntityDeclHandler = self._refuse_dtd
+        self._expat.StartElementHandler = self._start
+        self._expat.EndElementHandler = self._end
+
+    def parse(self) -> _Element:
+        """Return the root element, or explain where the XML is broken."""
+        try:
+            self._expat.Parse(self._utf8, True)
+        except expat.ExpatError as exc:
+            raise AppConfigError(
+                f"the file is not well-formed XML ({expat.ErrorString(exc.code)}) at line {exc.lineno}, "
+                f"column {exc.offset + 1}; repair it or restore it from a backup"
+            ) from exc
+        return self._document.children[0]  # expat has ensured exactly one root element
+
+    def _offset(self) -> int:
+        """Map expat's byte index to a character offset; events arrive in document order."""
+        byte = self._expat.CurrentByteIndex
+        self._char += len(self._utf8[self._byte:byte].decode("utf-8"))
+        self._byte = byte
+        return self._char
+
+    def _refuse_dtd(self, *_args: object) -> None:
+        raise AppConfigError(
+            f"a DTD or entity declaration on line {self._expat.CurrentLineNumber}: DTDs and entity declarations are "
+            "not allowed in a .NET config file; the file may have been tampered with; inspect it"
+        )
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        element = _Element(name, attrs, self._offset(), self._expat.CurrentLineNumber, self._open[-1].name)
+        self._open[-1].children.append(element)
+        self._open.append(element)
+
+    def _end(self, _name: str) -> None:
+        self._open.pop().close = self._offset()
+
+
+def _app_settings(root: _Element) -> _Element:
+    """Enforce the structure .NET accepts and return the section that holds the settings."""
+    if root.name != "configuration":
+        raise AppConfigError(f"the root element is <{root.name}>, not <configuration>; this is not a .NET config file, check the path")
+    sections = [child for child in root.children if child.name == "appSettings"]
+    if not sections:
+        stray = _first_nested(root, "appSettings")
+        where = "" if stray is None else f" (the one on line {stray.line} is inside <{stray.parent}>)"
+        raise AppConfigError(
+            f"no <appSettings> section directly under <configuration>{where}; check that this is the right file, "
+            "or restore it from a backup"
+        )
+    if len(sections) > 1:
+        raise AppConfigError(
+            f"<appSettings> appears {len(sections)} times under <configuration> (lines {_lines(sections)}); "
+            ".NET refuses duplicate sections: merge them into one"
+        )
+    section = sections[0]
+    if "configSource" in section.attrs:
+        raise AppConfigError(
+            f'<appSettings> on line {section.line} has configSource="{section.attrs["configSource"]}": '
+            "its settings live in that file; edit that file instead"
+        )
+    return section
+
+
+def _first_nested(root: _Element, name: str) -> _Element | None:
+    """The first element called ``name`` at any depth, found without recursion (files may nest deeply)."""
+    pending = list(reversed(root.children))
+    while pending:
+        element = pending.pop()
+        if element.name == name:
+            return element
+        pending.extend(reversed(element.children))
+    return None
+
+
+def _lines(elements: list[_Element]) -> str:
+    return ", ".join(str(element.line) for element in elements)
+
+
+def _find_key(section: _Element, key: str) -> _Element | None:
+    """Return the live ``<add>`` for ``key`` (case-insensitive, as .NET compares keys), or None."""
+    wanted = key.lower()
+    matches = [child for child in section.children if child.name == "add" and child.attrs.get("key", "").lower() == wanted]
+    if len(matches) > 1:
+        raise AppConfigError(
+            f'duplicate key "{key}" in <appSettings> (lines {_lines(matches)}; keys compare case-insensitively); '
+            "remove the extra one"
+        )
+    if not matches:
+        if "file" in section.attrs:
+            raise AppConfigError(
+                f'the key "{key}" is missing from <appSettings> on line {section.line}, which also reads '
+                f'file="{section.attrs["file"]}"; that file may hold the key and would override this one: edit it there'
+            )
+        return None
+    match = matches[0]
+    if "value" not in match.attrs:
+        raise AppConfigError(f'<add key="{match.attrs["key"]}"> on line {match.line} has no value attribute; add value="..." to it or remove it')
+    _refuse_masking(section, match.start, key)
+    return match
+
+
+def _refuse_masking(section: _Element, after: int, key: str) -> None:
+    """Refuse when a later ``<clear/>`` or ``<remove>`` would make .NET discard the setting we touch."""
+    for child in section.children:
+        if child.start > after and (child.name == "clear" or (child.name == "remove" and child.attrs.get("key", "").lower() == key.lower())):
+            raise AppConfigError(
+                f'<{child.name}> on line {child.line} discards "{key}" after it is set, so .NET would not see the value; '
+                f"remove that <{child.name}> element"
+            )
+
+
+def _scan_tag(text: str, element: _Element) -> _Tag:
+    """Locate attribute value spans in a start tag that expat has already checked is well-formed."""
+    pos = element.start + 1 + len(element.name)
+    attrs: dict[str, _Attr] = {}
+    while (attribute := _ATTRIBUTE.match(text, pos)) is not None:
+        quote = attribute.group(2)
+        end = text.index(quote, attribute.end())
+        attrs[attribute.group(1)] = _Attr(quote, attribute.end(), end)
+        pos = end + 1
+    end = text.index(">", pos) + 1
+    return _Tag(attrs, pos, end, text[pos:end], text[pos:end].endswith("/>"))
+
+
+def _insertion(decoded: DecodedConfig, section: _Element, key: str, value: str) -> tuple[int, int, str]:
+    """Plan the text that inserts ``<add key value/>`` in the sibling's style: (start, end, replacement)."""
+    text, newline = decoded.text, decoded.newline
+    outer = _indent(text, section.start)
+    adds = [child for child in section.children if child.name == "add"]
+    if adds:
+        sibling = adds[-1]
+        tag = _scan_tag(text, sibling)
+        first = next(iter(tag.attrs.values()), None)
+        closer = tag.closer if tag.closer in ("/>", " />") else " />"
+        line = newline + _indent(text, sibling.start) + _add_tag(key, value, '"' if first is None else first.quote, closer)
+        at = tag.end if tag.self_closing else text.index(">", sibling.close) + 1
+    else:
+        tag = _scan_tag(text, section)
+        line = newline + outer + _indent_unit(text) + _add_tag(key, value, '"', " />")
+        if tag.self_closing:
+            return tag.gap, tag.end, ">" + line + newline + outer + "</appSettings>"
+        at = tag.end
+    _refuse_masking(section, at, key)
+    # When </appSettings> follows on the same line, move it to its own line instead of after the new tag.
+    closing = _SECTION_END.match(text, at)
+    if closing is None:
+        return at, at, line
+    return at, closing.end(), line + newline + outer
+
+
+def _indent(text: str, offset: int) -> str:
+    """The leading whitespace of the line that contains ``offset``."""
+    line_start = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
+    line = text[line_start:offset]
+    return line[:len(line) - len(line.lstrip(" \t"))]
+
+
+def _indent_unit(text: str) -> str:
+    """Guess one level of indentation from the file: a tab, or the narrowest of 2 or 4 spaces."""
+    indents = _LINE_INDENT.findall(text)
+    if any(indent.startswith("\t") for indent in indents):
+        return "\t"
+    return "    " if min(map(len, indents), default=2) >= 4 else "  "
+
+
+def _add_tag(key: str, value: str, quote: str, closer: str) -> str:
+    return f"<add key={quote}{_escape(key, quote)}{quote} value={quote}{_escape(value, quote)}{quote}{closer}"
+
+
+def _escape(value: str, quote: str) -> str:
+    """Escape for an attribute delimited by ``quote``; whitespace as references so it reads back unchanged."""
+    other = "'" if quote == '"' else '"'
+    return "".join(char if char == other else _ESCAPES.get(char, char) for char in value)
+
+
+def _check_storable(text: str, what: str) -> None:
+    bad = _NOT_XML_CHAR.search(text)
+    if bad is not None:
+        raise AppConfigError(f"the {what} contains {bad.group()!r} (position {bad.start()}), which XML 1.0 cannot store; remove it")
+
+
+def _splice(content: bytes, decoded: DecodedConfig, start: int, end: int, replacement: str) -> bytes:
+    """Replace text[start:end] in the raw bytes, encoding only the replacement; all else is copied."""
+    encoding = decoded.encoding
+    head = len(decoded.bom) + len(decoded.text[:start].encode(encoding))
+    tail = head + len(decoded.text[start:end].encode(encoding))
+    try:
+        encoded = replacement.encode(encoding)
+    except UnicodeEncodeError as exc:
+        raise AppConfigError(
+            f"{exc.object[exc.start]!r} cannot be written to this file, whose encoding is {encoding}; "
+            "use a value without it, or re-save the file as UTF-8 first"
+        ) from exc
+    return content[:head] + encoded + content[tail:]

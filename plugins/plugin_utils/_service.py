@@ -1,0 +1,135 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Find a Threat Prevention service and bring it to a state: the logic behind tp_service.
+
+Also used by tp_agent_config to restart an agent, so a hardened agent is explained the same way
+wherever it is met.
+
+FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from dataclasses import dataclass
+
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import SERVICE_NAMES
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service_path import install_folder
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import ServiceInfo, WindowsHost
+
+SOFTEN_HINT = ("Soften the agent first in the Administration Console (Agents, right-click the agent, Soften Agent), "
+               "then run again; harden it again afterwards if your policy requires it.")
+
+
+@dataclass(frozen=True)
+class ServiceRequest:
+    """What the caller wants of one service; None fields mean "leave as it is"."""
+
+    component: str
+    name: str
+    state: str | None = None  # started, stopped, restarted
+    start_mode: str | None = None  # auto, delayed, manual, disabled
+    wait_for_ports: tuple[int, ...] = ()
+    wait_timeout: int = 120
+
+
+def service_name(component: str, name: str | None) -> str:
+    """The service name: the override when given, else the product default for the component."""
+    return name or SERVICE_NAMES[component]
+
+
+def find_service(host: WindowsHost, request: ServiceRequest) -> ServiceInfo:
+    """Look the service up, failing with guidance when it is not installed."""
+    service = host.service(request.name)
+    if service is None:
+        raise TPError(f"{host.name}: the Windows service '{request.name}' ({_component_label(request.component)}) is not "
+                      f"installed. Install Threat Prevention there, or set the service name if yours differs.",
+                      exists=False, name=request.name)
+    return service
+
+
+def describe(service: ServiceInfo, component: str) -> dict[str, t.Any]:
+    """The facts tp_service returns about a service."""
+    return {
+        "exists": True, "name": service.name, "display_name": service.display_name, "state": service.state,
+        "start_mode": service.start_mode, "path": service.path, "install_folder": install_folder(service.path),
+        "hardened": is_hardened(service, component),
+    }
+
+
+def is_hardened(service: ServiceInfo, component: str) -> bool:
+    """A hardened agent runs but does not accept a stop request from the service control manager."""
+    return component == "agent" and service.state == "started" and not service.accepts_stop
+
+
+def planned_changes(service: ServiceInfo, request: ServiceRequest) -> dict[str, str]:
+    """The settings that must change, as {setting: new value}; restarted always counts as a change."""
+    changes: dict[str, str] = {}
+    if request.state == "restarted" or (request.state == "started" and service.state != "started") or (
+            request.state == "stopped" and service.state != "stopped"):
+        changes["state"] = request.state
+    if request.start_mode and request.start_mode != service.start_mode:
+        changes["start_mode"] = request.start_mode
+    return changes
+
+
+def apply_changes(host: WindowsHost, service: ServiceInfo, request: ServiceRequest, changes: dict[str, str]) -> None:
+    """Ask for the changes, refusing early (before any change) when a hardened agent must stop."""
+    stops = changes.get("state") in ("stopped", "restarted") and service.state != "stopped"
+    if stops and is_hardened(service, request.component):
+        raise TPError(f"{host.name}: the Threat Prevention agent service '{service.name}' is hardened and refuses to be "
+                      f"stopped locally. {SOFTEN_HINT}", hardened=True)
+    try:
+        host.set_service(service.name, state=changes.get("state"), start_mode=changes.get("start_mode"))
+    except TPError as error:
+        hint = f" If the agent is hardened: {SOFTEN_HINT}" if stops and request.component == "agent" else ""
+        raise TPError(f"{error.message}{hint}") from None
+
+
+def wait_for_ports(host: WindowsHost, request: ServiceRequest) -> list[int]:
+    """Wait until every requested port listens on the host; name the port and service when one does not."""
+    for port in request.wait_for_ports:
+        try:
+            host.wait_for_port(port, request.wait_timeout)
+        except TPError as error:
+            raise TPError(f"{host.name}: service '{request.name}' is running but nothing listens on port {port} after "
+                          f"{request.wait_timeout}s ({error.message}). Check the service's log in its install folder "
+                          f"and the port settings, then run again.") from None
+    return list(request.wait_for_ports)
+
+
+def state_diff(service: ServiceInfo, request: ServiceRequest, changes: dict[str, str]) -> dict[str, str]:
+    """A readable before/after of the settings tp_service manages."""
+    after_state = "started" if changes.get("state") == "restarted" else changes.get("state", service.state)
+    after_mode = changes.get("start_mode", service.start_mode)
+    return {
+        "before_header": request.name, "after_header": request.name,
+        "before": f"state: {service.state}\nstart_mode: {service.start_mode}\n",
+        "after": f"state: {after_state}{' (restarted)' if changes.get('state') == 'restarted' else ''}\n"
+                 f"start_mode: {after_mode}\n",
+    }
+
+
+def ensure_service(host: WindowsHost, request: ServiceRequest, check_mode: bool, diff_mode: bool) -> dict[str, t.Any]:
+    """Report a service and bring it to the requested state; the whole of tp_service."""
+    service = find_service(host, request)
+    changes = planned_changes(service, request)
+    result = describe(service, request.component)
+    result["changed"] = bool(changes)
+    if diff_mode and changes:
+        result["diff"] = state_diff(service, request, changes)
+    if check_mode:
+        return result
+    if changes:
+        apply_changes(host, service, request, changes)
+        final_state = "started" if changes.get("state") == "restarted" else changes.get("state", service.state)
+        result.update(state=final_state, start_mode=changes.get("start_mode", service.start_mode))
+    if request.wait_for_ports and result["state"] == "started":
+        result["listening"] = wait_for_ports(host, request)
+    return result
+
+
+def _component_label(component: str) -> str:
+    return {"enterprise_manager": "Threat Prevention Enterprise Manager", "agent": "Threat Prevention Windows agent"}.get(
+        component, component)

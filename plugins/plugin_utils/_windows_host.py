@@ -1,0 +1,155 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The host boundary: the only place that names ansible.windows modules.
+
+Everything above this file speaks in product terms (service, config file, agent list); everything
+below it is a module call over WinRM/PSRP. Each method is one remote round trip, so reading the
+callers tells you what an operation costs on a real network.
+
+FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import typing as t
+from dataclasses import dataclass
+from pathlib import Path
+
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+
+_SCRIPTS = Path(__file__).with_name("_scripts")
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """A Windows service as ansible.windows.win_service_info describes it."""
+
+    name: str
+    display_name: str
+    state: str  # win_service_info vocabulary: started, stopped, paused, start_pending, ...
+    start_mode: str  # auto, delayed, manual, disabled
+    path: str  # the command line the service control manager starts
+    accepts_stop: bool
+
+    def as_dict(self) -> dict[str, t.Any]:
+        return {"name": self.name, "display_name": self.display_name, "state": self.state,
+                "start_mode": self.start_mode, "path": self.path, "accepts_stop": self.accepts_stop}
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A file's bytes as read from the host, with the hash the host computed."""
+
+    path: str
+    content: bytes | None  # None when the file does not exist
+    sha256: str | None
+
+
+@dataclass(frozen=True)
+class ProgramConfig:
+    """A program's service (if installed) and its config file, read in one call."""
+
+    service: ServiceInfo | None
+    config: RemoteFile
+
+
+class WindowsHost:
+    """Runs ansible.windows modules on the task's host through the calling action plugin."""
+
+    def __init__(self, execute_module: t.Callable[..., dict[str, t.Any]], host_name: str) -> None:
+        self._execute_module = execute_module
+        self.name = host_name
+        self.calls = 0
+
+    def service(self, name: str) -> ServiceInfo | None:
+        """Look up one service by name; None when it is not installed."""
+        result = self._call("ansible.windows.win_service_info", {"name": name})
+        services = result.get("services") or []
+        if not result.get("exists") or not services:
+            return None
+        raw = services[0]
+        return ServiceInfo(
+            name=raw["name"], display_name=raw.get("display_name") or raw["name"], state=raw["state"],
+            start_mode=raw["start_mode"], path=raw.get("path") or "",
+            accepts_stop="stop" in (raw.get("controls_accepted") or []) or raw["state"] != "started",
+        )
+
+    def set_service(self, name: str, state: str | None = None, start_mode: str | None = None) -> dict[str, t.Any]:
+        """Ask the service control manager for a state and/or start mode."""
+        args: dict[str, t.Any] = {"name": name}
+        if state:
+            args["state"] = state
+        if start_mode:
+            args["start_mode"] = start_mode
+        return self._call("ansible.windows.win_service", args)
+
+    def wait_for_port(self, port: int, timeout: int) -> float:
+        """Wait until something listens on the port on the host itself; return the seconds waited."""
+        result = self._call("ansible.windows.win_wait_for", {"host": "127.0.0.1", "port": port, "state": "started",
+                                                              "timeout": timeout, "sleep": 1})
+        return float(result.get("elapsed", 0.0))
+
+    def read_program_config(self, service_name: str | None, config_path: str | None, suffix: str) -> ProgramConfig:
+        """Read a service record and its .NET config file together (one round trip)."""
+        result = self._script("read_program_config", {"ServiceName": service_name or "", "ConfigPath": config_path or "",
+                                                       "ConfigSuffix": suffix})
+        raw_service, raw_config = result.get("service"), result["config"]
+        service = None
+        if raw_service:
+            service = ServiceInfo(name=raw_service["name"], display_name=raw_service["display_name"],
+                                  state=raw_service["state"], start_mode=raw_service["start_mode"],
+                                  path=raw_service["path"], accepts_stop=bool(raw_service["accepts_stop"]))
+        content = base64.b64decode(raw_config["content"]) if raw_config.get("exists") else None
+        return ProgramConfig(service=service, config=RemoteFile(path=raw_config.get("path") or "", content=content,
+                                                                sha256=raw_config.get("sha256")))
+
+    def replace_file(self, path: str, content: bytes, expected_sha256: str | None, backup_path: str | None) -> str | None:
+        """Atomically replace a file that still holds what was read; return the backup path kept."""
+        result = self._script("replace_file", {
+            "Path": path, "ContentBase64": base64.b64encode(content).decode("ascii"),
+            "Sha256": hashlib.sha256(content).hexdigest(), "ExpectedSha256": expected_sha256 or "",
+            "BackupPath": backup_path or "",
+        })
+        return result.get("backup_file")
+
+    def agent_status(self, module_path: str, port: int) -> list[dict[str, t.Any]]:
+        """The agents the Enterprise Manager on this host lists, as Get-SIAgentStatus emits them."""
+        result = self._call("ansible.windows.win_powershell", {
+            "script": _script_text("get_agent_status"), "parameters": {"ModulePath": module_path, "Port": port},
+            "error_action": "stop", "depth": 3,
+        })
+        self._raise_script_errors("get_agent_status", result)
+        return list(result.get("output") or [])
+
+    def _script(self, name: str, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
+        result = self._call("ansible.windows.win_powershell", {"script": _script_text(name), "parameters": parameters,
+                                                                "error_action": "stop"})
+        self._raise_script_errors(name, result)
+        return result.get("result") or {}
+
+    def _raise_script_errors(self, name: str, result: dict[str, t.Any]) -> None:
+        if result.get("failed"):
+            raise TPError(f"{self.name}: {_script_error(result) or 'the ' + name + ' script failed without a message'}")
+
+    def _call(self, module: str, args: dict[str, t.Any]) -> dict[str, t.Any]:
+        self.calls += 1
+        result = self._execute_module(module_name=module, module_args=args)
+        if result.get("failed") and module != "ansible.windows.win_powershell":
+            raise TPError(f"{self.name}: {result.get('msg') or module + ' failed without a message'}")
+        if result.get("skipped"):
+            raise TPError(f"{self.name}: {module} was skipped ({result.get('msg', 'no reason given')})")
+        return result
+
+
+def _script_text(name: str) -> str:
+    return (_SCRIPTS / f"{name}.ps1").read_text(encoding="utf-8")
+
+
+def _script_error(result: dict[str, t.Any]) -> str:
+    for error in result.get("error") or []:
+        message = (error.get("exception") or {}).get("message") or error.get("output")
+        if message:
+            return str(message).strip()
+    return str(result.get("msg") or "")

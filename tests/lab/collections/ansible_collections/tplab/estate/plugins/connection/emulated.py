@@ -1,0 +1,90 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connection to an emulated Windows host of the Threat Prevention lab (tests only)."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: emulated
+short_description: Run modules against a host of the emulated Threat Prevention estate
+description:
+  - Runs each module call as a local process that acts on one host of an estate made by
+    C(python -m tplab up). Module calls are pipelined, one process per call, as WinRM pipelines
+    every module in one round trip.
+  - Applies the lab's faults for the host (unreachable, slow) before a call.
+  - File transfer is not emulated; the collection moves data in module arguments and results.
+author:
+  - netwrix.threat_prevention contributors
+options:
+  estate:
+    description: The estate folder.
+    type: str
+    required: true
+    vars:
+      - name: ansible_tplab_estate
+    env:
+      - name: TPLAB_ESTATE
+  remote_addr:
+    description: The host's name in the estate (any name or address the lab's DNS resolves).
+    type: str
+    default: inventory_hostname
+    vars:
+      - name: inventory_hostname
+      - name: ansible_host
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+from ansible.errors import AnsibleConnectionFailure, AnsibleError
+from ansible.plugins.connection.local import Connection as LocalConnection
+
+# The lab package lives in tests/lab, six folders above this file.
+LAB_PATH = Path(__file__).resolve().parents[6]
+if str(LAB_PATH) not in sys.path:
+    sys.path.insert(0, str(LAB_PATH))
+
+from tplab.estate import Estate, Host  # noqa: E402  pylint: disable=wrong-import-position
+
+
+class Connection(LocalConnection):
+    """A local process per module call, aimed at one emulated host."""
+
+    transport = "tplab.estate.emulated"
+
+    def is_pipelining_enabled(self, wrap_async: bool = False) -> bool:
+        return not wrap_async
+
+    def exec_command(self, cmd: str, in_data: bytes | None = None, sudoable: bool = True) -> tuple[int, bytes, bytes]:
+        host = self._lab_host()
+        os.environ.update(TPLAB_ESTATE=self._estate_root(), TPLAB_HOST=host.name,
+                          PYTHONPATH=os.pathsep.join(filter(None, [str(LAB_PATH), os.environ.get("PYTHONPATH")])))
+        return super().exec_command(cmd, in_data=in_data, sudoable=sudoable)
+
+    def put_file(self, in_path: str, out_path: str) -> None:
+        raise AnsibleError("the lab does not emulate file transfer to Windows hosts")
+
+    def fetch_file(self, in_path: str, out_path: str) -> None:
+        raise AnsibleError("the lab does not emulate file transfer from Windows hosts")
+
+    def _estate_root(self) -> str:
+        return str(self.get_option("estate"))
+
+    def _lab_host(self) -> Host:
+        """The emulated host this connection reaches, after applying its connection faults."""
+        estate = Estate(self._estate_root())
+        address = self._play_context.remote_addr or self.get_option("remote_addr")
+        host = estate.resolve_name(address)
+        if host is None:
+            raise AnsibleConnectionFailure(f"winrm connection error: no route to host '{address}' (not in the lab estate)")
+        faults = host.faults()
+        limit = faults.get("unreachable_after")
+        if faults.get("unreachable") or (limit is not None and len(estate.calls(host.name)) >= int(limit)):
+            raise AnsibleConnectionFailure(
+                f"ntlm: HTTPConnectionPool(host='{address}', port=5986): Max retries exceeded with url: /wsman (Caused by "
+                f"NewConnectionError: Failed to establish a new connection: [Errno 111] Connection refused) [lab fault]")
+        if faults.get("slow"):
+            time.sleep(float(faults["slow"]))
+        return host

@@ -1,0 +1,153 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Build an emulated estate: an old EM, a new EM, agents in the variants the field has, an inventory.
+
+Hosts are written stopped and then booted through the same service emulation the modules use, so
+every agent's starting state (which EM it is connected to) is computed, not declared.
+
+Agents cycle through install folders (default, custom, legacy STEALTHbits, Program Files (x86)),
+service command lines (quoted, unquoted with spaces, with arguments), config file styles
+(tplab.config_variants) and ways of writing the old EM's address (short name, FQDN, IPv4, IPv6,
+host only, upper case). One agent in twenty already points at the new EM.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from tplab import certs, config_variants, dpapi, services
+from tplab.estate import Estate, Host, write_bytes_atomic, write_json_atomic
+
+EM_FOLDER = r"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIEnterpriseManager"
+AGENT_FOLDERS = (
+    ("default", r"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWindowsAgent"),
+    ("custom", r"D:\myagent"),
+    ("legacy", r"C:\Program Files\STEALTHbits\StealthINTERCEPT\SIWindowsAgent"),
+    ("default", r"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWindowsAgent"),
+    ("x86", r"C:\Program Files (x86)\Netwrix\Netwrix Threat Prevention\SIWindowsAgent"),
+)
+COMMAND_LINES = ('"{exe}"', "{exe}", '"{exe}" -service')
+OLD_ADDRESS_FORMS = ("old-em:3741", "old-em.{domain}:3741", "10.20.0.10:3741", "[fd00::10]:3741", "old-em",
+                     "OLD-EM.{DOMAIN}:3741")
+PRODUCT_VERSION = "7.4.0.1107"
+PROGRAM_BYTES = b"MZ\x90\x00 emulated program (tests/lab)\n"
+
+
+@dataclass(frozen=True)
+class EstateSpec:
+    """What to build."""
+
+    agents: int = 20
+    domain: str = "corp.example"
+    secretmgr_output: str = "syswow64"  # where SecretMgr.exe -e writes a relative output name
+    agent_default_port: int = 3741  # what an agent assumes for a host-only managerAddress
+    python: str = sys.executable  # the interpreter the emulated modules run with
+
+
+def build_estate(root: Path, spec: EstateSpec) -> Estate:
+    """Create the estate folder from scratch and boot every host."""
+    if root.exists():
+        shutil.rmtree(root)
+    estate = Estate(root)
+    roles = {"old-em": "old_em", "new-em": "new_em"}
+    roles.update({agent_name(index): "agent" for index in range(1, spec.agents + 1)})
+    write_json_atomic(estate.lab / "estate.json", {"roles": roles, "settings": {
+        "domain": spec.domain, "secretmgr_output": spec.secretmgr_output, "agent_default_port": spec.agent_default_port}})
+    ca = certs.make_ca()
+    _write_em(estate, "old-em", 10, ca, spec)
+    _write_em(estate, "new-em", 11, ca, spec)
+    for index in range(1, spec.agents + 1):
+        _write_agent(estate, index, ca, spec)
+    for host in estate.hosts():
+        _boot(host)
+    write_inventory(estate, spec)
+    return estate
+
+
+def agent_name(index: int) -> str:
+    return f"agent{index:02d}"
+
+
+def _system(name: str, octet: str, spec: EstateSpec) -> dict:
+    return {"computer_name": name.upper(), "fqdn": f"{name}.{spec.domain}", "addresses": [f"10.20.{octet}", f"fd00::{octet.replace('.', ':')}"],
+            "machine_key": dpapi.new_machine_key(), "product_version": PRODUCT_VERSION, "services": {}}
+
+
+def _write_file(host: Host, windows_path: str, data: bytes) -> None:
+    write_bytes_atomic(host.path(windows_path), data)
+
+
+def _write_em(estate: Estate, name: str, octet: int, ca: certs.KeyPair, spec: EstateSpec) -> None:
+    host = estate.host(name)
+    system = _system(name, f"0.{octet}", spec)
+    em = certs.issue(ca, f"{name}.{spec.domain}")
+    files = {"Ca-crt.pem": ca.cert_pem, "Ca-key.pem": ca.key_pem, "Em-crt.pem": em.cert_pem, "Em-key.pem": em.key_pem,
+             "Secret.dpapi": dpapi.protect(system["machine_key"], b"lab-secret-" + ca.cert_pem[-40:])}
+    for file_name, data in files.items():
+        _write_file(host, f"{EM_FOLDER}\\CertsInfo\\{file_name}", data)
+    for program in ("SIEnterpriseManager.exe", "SecretMgr.exe", "SIDBConfigMgr.exe", "SICertMgr.exe", "SI.SIMonitor.PowerShell.dll"):
+        _write_file(host, f"{EM_FOLDER}\\{program}", PROGRAM_BYTES)
+    _write_file(host, f"{EM_FOLDER}\\SIEnterpriseManager.exe.config", _em_config())
+    system["services"]["SIEnterpriseManager"] = {
+        "display_name": "Netwrix Threat Prevention Enterprise Manager", "path": f'"{EM_FOLDER}\\SIEnterpriseManager.exe"',
+        "program": "enterprise_manager", "start_mode": "auto", "state": "stopped"}
+    write_json_atomic(host.root / "system.json", system)
+
+
+def _em_config() -> bytes:
+    return ('<?xml version="1.0" encoding="utf-8"?>\r\n<configuration>\r\n  <connectionStrings>\r\n'
+            '    <add name="NVMonitorConfig" connectionString="Data Source=sql01.corp.example,1433;Initial Catalog=NVMonitorConfig;'
+            'Integrated Security=True" />\r\n'
+            '    <add name="NVMonitorData" connectionString="Data Source=sql01.corp.example,1433;Initial Catalog=NVMonitorData;'
+            'Integrated Security=True" />\r\n  </connectionStrings>\r\n  <appSettings>\r\n'
+            '    <add key="AgentPort" value="3741" />\r\n    <add key="ConsolePort" value="3740" />\r\n'
+            '  </appSettings>\r\n</configuration>\r\n').encode("utf-8")
+
+
+def _write_agent(estate: Estate, index: int, ca: certs.KeyPair, spec: EstateSpec) -> None:
+    name = agent_name(index)
+    host = estate.host(name)
+    system = _system(name, f"1.{index}", spec)
+    _kind, folder = AGENT_FOLDERS[index % len(AGENT_FOLDERS)]
+    exe = f"{folder}\\SIWindowsAgent.exe"
+    style = config_variants.AGENT_STYLES[index % len(config_variants.AGENT_STYLES)]
+    address = "new-em.{domain}:3741" if index % 20 == 0 else OLD_ADDRESS_FORMS[index % len(OLD_ADDRESS_FORMS)]
+    address = address.format(domain=spec.domain, DOMAIN=spec.domain.upper())
+    agent = certs.issue(ca, f"{name}.{spec.domain}", elliptic=True)
+    _write_file(host, exe, PROGRAM_BYTES)
+    _write_file(host, exe + ".config", config_variants.render_agent_config(style, address))
+    for file_name, data in (("ca-crt.pem", ca.cert_pem), ("agent-crt.pem", agent.cert_pem), ("agent-key.pem", agent.key_pem)):
+        _write_file(host, f"{folder}\\CertsInfo\\{file_name}", data)
+    system["services"]["SIWindowsAgent"] = {
+        "display_name": "Netwrix Threat Prevention Windows Agent", "path": COMMAND_LINES[index % len(COMMAND_LINES)].format(exe=exe),
+        "program": "agent", "start_mode": "auto", "state": "stopped", "hardened": False}
+    system["lab"] = {"install_variant": AGENT_FOLDERS[index % len(AGENT_FOLDERS)][0], "config_style": style.name}
+    write_json_atomic(host.root / "system.json", system)
+
+
+def _boot(host: Host) -> None:
+    """Start every auto-start service, as Windows does at boot (EMs first: they are earlier in the list)."""
+    for name, service in host.system()["services"].items():
+        if service["start_mode"] in ("auto", "delayed"):
+            services.start(host, name)
+
+
+def write_inventory(estate: Estate, spec: EstateSpec) -> Path:
+    """An Ansible inventory for the estate: the groups the collection's playbooks use."""
+    def hosts(role: str) -> str:
+        return "".join(f"        {host.name}:\n          ansible_host: {host.name}.{spec.domain}\n" for host in estate.hosts(role))
+    text = (
+        "---\n# Inventory of an emulated estate (tests/lab). Real estates look the same, with WinRM connection vars.\n"
+        "all:\n  vars:\n    ansible_connection: tplab.estate.emulated\n"
+        f"    ansible_tplab_estate: {estate.root}\n    ansible_python_interpreter: {spec.python}\n"
+        "  children:\n"
+        f"    tp_old_em:\n      hosts:\n{hosts('old_em')}"
+        f"    tp_new_em:\n      hosts:\n{hosts('new_em')}"
+        f"    tp_agents:\n      hosts:\n{hosts('agent')}"
+    )
+    path = estate.root / "inventory.yml"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,159 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""How the emulated Threat Prevention programs behave, from the vendor documentation.
+
+- The agent reads ``SIWindowsAgent.exe.config`` when its service starts (a file .NET cannot load
+  makes the start fail) and connects to the EM its ``managerAddress`` names.
+- The EM refuses to start unless the four PEM files in its CertsInfo form a valid CA/EM set and
+  ``Secret.dpapi`` decrypts with this host's machine key; once started it listens on 3741 (agents)
+  and 3740 (consoles, PowerShell API).
+- An agent is Active on an EM when its service runs, its address resolves to that EM, the EM runs
+  and listens on the port, and both trust the same CA. The EMs share one database, so each lists
+  every agent; only the one an agent is connected to shows it Active.
+
+Nothing here decides an outcome by fiat: each status is computed from the files and services
+the collection has (or has not) changed.
+"""
+
+from __future__ import annotations
+
+import ntpath
+import re
+import typing as t
+
+from tplab import certs, dotnet_config, dpapi
+from tplab.estate import Estate, Host
+
+EM_PORTS = {"agent": 3741, "console": 3740}
+AGENT_CERTS = ("ca-crt.pem", "agent-crt.pem")
+EM_CERTS = ("Ca-crt.pem", "Ca-key.pem", "Em-crt.pem", "Em-key.pem")
+
+
+class StartFailure(Exception):
+    """The program exited during start; the message is what its log would say."""
+
+
+def executable(binary_path: str) -> str:
+    """The executable of a service command line (quoted, unquoted with spaces, or with arguments)."""
+    text = binary_path.strip()
+    if text.startswith('"'):
+        return text[1:].split('"', 1)[0]
+    match = re.match(r"^(.+?\.exe)(?=\s|$)", text, re.IGNORECASE)
+    return match.group(1) if match else text.split(" ", 1)[0]
+
+
+def install_folder(service: dict[str, t.Any]) -> str:
+    return ntpath.dirname(executable(service["path"]))
+
+
+def start_program(host: Host, service: dict[str, t.Any]) -> dict[str, t.Any]:
+    """Run the program's start-up; return what it remembers while running, or raise StartFailure."""
+    if service["program"] == "agent":
+        return {"effective_manager": _agent_manager_address(host, service)}
+    if service["program"] == "enterprise_manager":
+        _check_em_files(host, service)
+        return {"ports": sorted(EM_PORTS.values())}
+    return {}
+
+
+def _agent_manager_address(host: Host, service: dict[str, t.Any]) -> str:
+    config = host.path(executable(service["path"]) + ".config")
+    if not config.is_file():
+        raise StartFailure(f"configuration file {config.name} not found")
+    try:
+        address = dotnet_config.read_app_setting(config.read_bytes(), "managerAddress")
+    except dotnet_config.ConfigReadError as error:
+        raise StartFailure(f"Configuration system failed to initialize: {error}") from None
+    if not address:
+        raise StartFailure("managerAddress is not set in the configuration file")
+    return address
+
+
+def _check_em_files(host: Host, service: dict[str, t.Any]) -> None:
+    folder = install_folder(service) + "\\CertsInfo"
+    files = {}
+    for name in EM_CERTS:
+        path = host.path(f"{folder}\\{name}")
+        if not path.is_file():
+            raise StartFailure(f"{name} is missing from {folder}")
+        files[name] = path.read_bytes()
+    try:
+        certs.check_em_set(files["Ca-crt.pem"], files["Ca-key.pem"], files["Em-crt.pem"], files["Em-key.pem"])
+    except certs.CertificateProblem as error:
+        raise StartFailure(f"certificate check failed: {error}") from None
+    secret = host.path(f"{folder}\\Secret.dpapi")
+    if not secret.is_file():
+        raise StartFailure(f"Secret.dpapi is missing from {folder}")
+    try:
+        dpapi.unprotect(host.system()["machine_key"], secret.read_bytes())
+    except dpapi.DecryptError as error:
+        raise StartFailure(f"cannot decrypt Secret.dpapi: {error}") from None
+
+
+def listening_ports(host: Host) -> set[int]:
+    """Ports the host's running programs listen on."""
+    ports: set[int] = set()
+    for service in host.system()["services"].values():
+        if service["state"] == "started":
+            ports.update(service.get("ports", []))
+    return ports
+
+
+def running_service(host: Host, program: str) -> dict[str, t.Any] | None:
+    for service in host.system()["services"].values():
+        if service["program"] == program and service["state"] == "started":
+            return service
+    return None
+
+
+def parse_manager(text: str, default_port: int) -> tuple[str, int]:
+    """The lab's own reading of host[:port] (independent of the collection's parser)."""
+    text = text.strip()
+    bracketed = re.match(r"^\[([^\]]+)\](?::(\d+))?$", text)
+    if bracketed:
+        return bracketed.group(1), int(bracketed.group(2) or default_port)
+    if text.count(":") == 1:
+        name, port = text.split(":")
+        return name, int(port) if port.isdigit() else -1
+    return text, default_port
+
+
+def connected_em(estate: Estate, agent: Host) -> Host | None:
+    """The EM this agent is connected to right now, if any."""
+    service = running_service(agent, "agent")
+    if service is None or not service.get("effective_manager"):
+        return None
+    name, port = parse_manager(service["effective_manager"], estate.setting("agent_default_port"))
+    em = estate.resolve_name(name)
+    if em is None or running_service(em, "enterprise_manager") is None or port not in listening_ports(em):
+        return None
+    if port != EM_PORTS["agent"]:
+        return None
+    return em if _same_ca(agent, em) else None
+
+
+def _same_ca(agent: Host, em: Host) -> bool:
+    agent_folder = install_folder(t.cast(dict, running_service(agent, "agent"))) + "\\CertsInfo"
+    em_folder = install_folder(t.cast(dict, running_service(em, "enterprise_manager"))) + "\\CertsInfo"
+    agent_ca, agent_cert = (agent.path(f"{agent_folder}\\{name}") for name in AGENT_CERTS)
+    em_ca = em.path(f"{em_folder}\\Ca-crt.pem")
+    if not (agent_ca.is_file() and agent_cert.is_file() and em_ca.is_file()):
+        return False
+    same_root = certs.fingerprint(agent_ca.read_bytes()) == certs.fingerprint(em_ca.read_bytes())
+    return same_root and certs.issued_by(agent_cert.read_bytes(), em_ca.read_bytes())
+
+
+def agent_status_rows(estate: Estate, em: Host) -> list[dict[str, t.Any]]:
+    """What Get-SIAgentStatus emits on this EM: every agent in the shared database, with its status here."""
+    rows = []
+    for agent in estate.hosts("agent"):
+        system = agent.system()
+        if running_service(agent, "agent") is None:
+            status = "Stopped"
+        elif connected_em(estate, agent) == em:
+            status = "Active"
+        else:
+            status = "Lost Connection"
+        rows.append({"Machine": system["computer_name"], "FQDN": system["fqdn"], "Status": status,
+                     "Address": f"{system['addresses'][0]}:{EM_PORTS['agent']}", "Version String": system["product_version"]})
+    return rows

@@ -1,0 +1,173 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Python twins of the collection's PowerShell scripts, so the emulated win_powershell can run them.
+
+There is no PowerShell here. Each twin does what its script does, step for step, against the
+emulated host: the same checks, the same order, the same error texts, using the same Windows
+primitives the lab emulates for every other module (files through NTFS-like paths, the service
+control manager, the EM's PowerShell API). A twin is bound to one exact script text by SHA-256:
+when a script changes, the lab refuses to run it until its twin is reviewed and its hash updated
+(tests/lab/tests/test_twins.py names the stale one).
+
+The twins decide nothing the collection must earn: they read and write files and report what the
+product's state is; whether the outcome is right is checked by the tests against that state.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import typing as t
+import uuid
+from dataclasses import dataclass, field
+
+from tplab import product, services
+from tplab.estate import Estate, Host
+
+SCRIPT_SHA256 = {
+    "read_program_config": "8e958b722995265fdf73f60dab6d74207763b58dc9ffc1c411dfdd569befb5d9",
+    "replace_file": "0ebc15a104ddf09459a05f1e785d472bcbebf71f01df678463a7cfce3400bacc",
+    "get_agent_status": "f6124571ea8ee6a2c524fd7e7ea08f390c2836d62b0ab2c4e51b2fc29fa8554e",
+}
+
+
+class ScriptError(Exception):
+    """A terminating error in the script (what `throw` or an -ErrorAction Stop failure produces)."""
+
+    def __init__(self, message: str, error_id: str = "RuntimeException") -> None:
+        super().__init__(message)
+        self.message = message
+        self.error_id = error_id
+
+
+@dataclass
+class ScriptRun:
+    """What a script sees and produces: its host, check mode, $Ansible.Result and pipeline output."""
+
+    estate: Estate
+    host: Host
+    check_mode: bool
+    result: t.Any = None
+    output: list[t.Any] = field(default_factory=list)
+    changed: bool = True
+
+
+def twin_for(script: str) -> tuple[str, t.Callable[[ScriptRun, dict[str, t.Any]], None]] | None:
+    digest = hashlib.sha256(script.encode("utf-8")).hexdigest()
+    for name, expected in SCRIPT_SHA256.items():
+        if expected == digest:
+            return name, TWINS[name]
+    return None
+
+
+def _sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_all_bytes(run: ScriptRun, windows_path: str) -> bytes:
+    if _is_locked(run.host, windows_path):
+        raise ScriptError(f'Exception calling "ReadAllBytes" with "1" argument(s): "The process cannot access the file '
+                          f"'{windows_path}' because it is being used by another process.\"")
+    path = run.host.path(windows_path)
+    if not path.is_file():
+        raise ScriptError(f'Exception calling "ReadAllBytes" with "1" argument(s): "Could not find file \'{windows_path}\'."')
+    return path.read_bytes()
+
+
+def _is_locked(host: Host, windows_path: str) -> bool:
+    locked = host.faults().get("locked") or []
+    return any(entry.lower() == windows_path.lower() for entry in locked)
+
+
+def read_program_config(run: ScriptRun, params: dict[str, t.Any]) -> None:
+    """Twin of read_program_config.ps1."""
+    run.changed = False
+    service_name, config_path = params.get("ServiceName") or "", params.get("ConfigPath") or ""
+    service = None
+    found = services.find(run.host, service_name) if service_name else None
+    if found:
+        name, raw = found
+        service = {"name": name, "display_name": raw["display_name"], "state": raw["state"],
+                   "start_mode": raw["start_mode"], "path": raw["path"],
+                   "accepts_stop": raw["state"] == "started" and not raw.get("hardened")}
+    if not config_path and service:
+        config_path = product.executable(service["path"]) + (params.get("ConfigSuffix") or ".config")
+    config: dict[str, t.Any] = {"path": config_path or None, "exists": False, "content": None, "sha256": None}
+    if config_path and run.host.path(config_path).is_file():
+        data = _read_all_bytes(run, config_path)
+        config.update(exists=True, sha256=_sha256_hex(data), content=base64.b64encode(data).decode("ascii"))
+    run.result = {"service": service, "config": config}
+
+
+def replace_file(run: ScriptRun, params: dict[str, t.Any]) -> None:
+    """Twin of replace_file.ps1 (never runs in check mode: the script has no SupportsShouldProcess)."""
+    path, expected = params["Path"], params.get("ExpectedSha256") or ""
+    local = run.host.path(path)
+    exists = local.is_file()
+    if expected:
+        if not exists:
+            raise ScriptError(f"{path} no longer exists; it was removed after it was read. Nothing was changed; run again.")
+        if _sha256_hex(_read_all_bytes(run, path)) != expected:
+            raise ScriptError(f"{path} changed after it was read (another process edited it). Nothing was changed; run again.")
+    elif exists:
+        raise ScriptError(f"{path} appeared after it was read. Nothing was changed; run again.")
+    data = base64.b64decode(params["ContentBase64"])
+    if _sha256_hex(data) != params["Sha256"]:
+        raise ScriptError(f"the content for {path} arrived damaged (SHA-256 mismatch). Nothing was changed; run again.")
+    temporary = local.with_name(f".{local.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        _write_new_file(run.host, temporary, data)
+        if _sha256_hex(temporary.read_bytes()) != params["Sha256"]:
+            raise ScriptError(f"the temporary copy of {path} does not read back as written. Nothing was changed.")
+        if exists:
+            _replace(run.host, temporary, path, params.get("BackupPath") or "")
+        else:
+            os.rename(temporary, local)
+    finally:
+        if temporary.exists():
+            temporary.unlink()
+    backup = params.get("BackupPath") if exists and params.get("BackupPath") else None
+    run.result = {"sha256": params["Sha256"], "backup_file": backup}
+
+
+def _write_new_file(host: Host, local: os.PathLike[str], data: bytes) -> None:
+    """FileStream write + Flush; the partial_write fault fills the disk half way through."""
+    with open(local, "xb") as stream:
+        if host.faults().get("partial_write"):
+            stream.write(data[: len(data) // 2])
+            stream.flush()
+            raise ScriptError('Exception calling "Write" with "3" argument(s): "There is not enough space on the disk."')
+        stream.write(data)
+
+
+def _replace(host: Host, temporary: os.PathLike[str], path: str, backup_path: str) -> None:
+    """[IO.File]::Replace: the original becomes the backup and the new file takes its name, or nothing happens."""
+    if _is_locked(host, path):
+        raise ScriptError('Exception calling "Replace" with "3" argument(s): "The process cannot access the file because '
+                          'it is being used by another process."')
+    local = host.path(path)
+    if backup_path:
+        os.link(local, host.path(backup_path))
+    os.replace(temporary, local)
+
+
+def get_agent_status(run: ScriptRun, params: dict[str, t.Any]) -> None:
+    """Twin of get_agent_status.ps1: Import-Module, Connect-SIEnterpriseManager, Get-SIAgentStatus."""
+    run.changed = False
+    module_path = params["ModulePath"]
+    if not run.host.path(module_path).is_file():
+        raise ScriptError(f"The specified module '{module_path}' was not loaded because no valid module file was found "
+                          f"in any module directory.", "Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand")
+    port = int(params.get("Port") or 3740)
+    address = params.get("Address") or "127.0.0.1"
+    if product.running_service(run.host, "enterprise_manager") is None or port not in product.listening_ports(run.host):
+        raise ScriptError(f"Unable to connect to the Enterprise Manager at {address}:{port}.")
+    run.output = product.agent_status_rows(run.estate, run.host)
+
+
+TWINS: dict[str, t.Callable[[ScriptRun, dict[str, t.Any]], None]] = {
+    "read_program_config": read_program_config,
+    "replace_file": replace_file,
+    "get_agent_status": get_agent_status,
+}
