@@ -79,7 +79,7 @@ seealso:
   - module: netwrix.threat_prevention.tp_service
   - module: netwrix.threat_prevention.tp_agent_status
 author:
-  - netwrix.threat_prevention contributors
+  - Netwrix Threat Prevention collection maintainers (@netwrix)
 """
 
 EXAMPLES = r"""

@@ -93,7 +93,7 @@ attributes:
 seealso:
   - module: netwrix.threat_prevention.tp_agent_config
 author:
-  - netwrix.threat_prevention contributors
+  - Netwrix Threat Prevention collection maintainers (@netwrix)
 """
 
 EXAMPLES = r"""

@@ -67,7 +67,7 @@ seealso:
   - module: netwrix.threat_prevention.tp_agent_config
   - module: ansible.windows.win_service
 author:
-  - netwrix.threat_prevention contributors
+  - Netwrix Threat Prevention collection maintainers (@netwrix)
 """
 
 EXAMPLES = r"""

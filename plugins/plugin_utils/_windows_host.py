@@ -87,14 +87,14 @@ class WindowsHost:
 
     def wait_for_port(self, port: int, timeout: int) -> float:
         """Wait until something listens on the port on the host itself; return the seconds waited."""
-        result = self._call("ansible.windows.win_wait_for", {"host": "127.0.0.1", "port": port, "state": "started",
-                                                              "timeout": timeout, "sleep": 1})
+        args = {"host": "127.0.0.1", "port": port, "state": "started", "timeout": timeout, "sleep": 1}
+        result = self._call("ansible.windows.win_wait_for", args)
         return float(result.get("elapsed", 0.0))
 
     def read_program_config(self, service_name: str | None, config_path: str | None, suffix: str) -> ProgramConfig:
         """Read a service record and its .NET config file together (one round trip)."""
-        result = self._script("read_program_config", {"ServiceName": service_name or "", "ConfigPath": config_path or "",
-                                                       "ConfigSuffix": suffix})
+        parameters = {"ServiceName": service_name or "", "ConfigPath": config_path or "", "ConfigSuffix": suffix}
+        result = self._script("read_program_config", parameters)
         raw_service, raw_config = result.get("service"), result["config"]
         service = None
         if raw_service:
@@ -124,8 +124,8 @@ class WindowsHost:
         return list(result.get("output") or [])
 
     def _script(self, name: str, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
-        result = self._call("ansible.windows.win_powershell", {"script": _script_text(name), "parameters": parameters,
-                                                                "error_action": "stop"})
+        args = {"script": _script_text(name), "parameters": parameters, "error_action": "stop"}
+        result = self._call("ansible.windows.win_powershell", args)
         self._raise_script_errors(name, result)
         return result.get("result") or {}
 

@@ -8,7 +8,6 @@ import argparse
 import json
 import shutil
 import sys
-from pathlib import Path
 
 from tplab import product, services, status
 from tplab.estate import FAULT_KINDS, Estate
