@@ -13,17 +13,8 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-COLLECTIONS_ROOT = REPO / "build" / "collections"
+sys.path.insert(0, str(REPO / "tests" / "lab"))
 
+from tplab.playbook import ensure_collection_link  # noqa: E402  pylint: disable=wrong-import-position
 
-def _link_collection() -> None:
-    link = COLLECTIONS_ROOT / "ansible_collections" / "netwrix" / "threat_prevention"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(REPO, target_is_directory=True)
-
-
-_link_collection()
-for path in (COLLECTIONS_ROOT, REPO / "tests" / "lab"):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+sys.path.insert(0, str(ensure_collection_link()))

@@ -21,7 +21,7 @@ description:
     O(add_if_missing)), and an address that is not C(host[:port]).
   - Writes only when the address differs, atomically (a temporary file in the same folder swapped
     in with ReplaceFile) and only if the file still holds what was read, keeping a backup beside
-    it. Restarts a running agent only when the file changed. If the agent then fails to start, the
+    it. Restarts the agent only when the file changed. If the agent then fails to start, the
     previous file is put back and the agent started on it, and the task fails naming the cause.
   - An agent that already points at the address costs one remote call.
 options:
@@ -55,7 +55,9 @@ options:
   restart:
     description:
       - Restart the agent service after the file changed, so that it reads the new address.
-      - A stopped agent is left stopped (with a warning); it reads the new address when it next starts.
+      - A stopped agent is started, so that it registers with the new Enterprise Manager (a restart
+        that failed on an earlier run is a common reason for an agent to be stopped). A disabled
+        agent is left alone, with a warning.
       - A hardened agent cannot be restarted locally; with O(restart) it is refused before any change.
     type: bool
     default: true

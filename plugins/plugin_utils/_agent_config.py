@@ -66,7 +66,9 @@ def repoint(host: WindowsHost, request: ConfigRequest, check_mode: bool, diff_mo
     content = t.cast(bytes, program.config.content)
     edit = desired_edit(content, request, host.name, path)
     service = program.service
-    restart = bool(request.restart and service and service.state == "started")
+    # A stopped agent is started too: it must run to register with the new EM, and a restart that
+    # failed on an earlier run may be what stopped it. Only a disabled service is left alone.
+    restart = bool(request.restart and service and service.start_mode != "disabled")
     result: dict[str, t.Any] = {
         "changed": edit.changed, "path": path, "previous_address": edit.previous_value, "address": edit.value,
         "encoding": edit.encoding + (" with BOM" if edit.bom else ""), "backup_file": None, "restarted": False,
@@ -81,8 +83,8 @@ def repoint(host: WindowsHost, request: ConfigRequest, check_mode: bool, diff_mo
         result["diff"] = {"before_header": path, "after_header": path, "before": decode_config(content).text,
                           "after": decode_config(edit.content).text}
     if request.restart and service and not restart:
-        result["warnings"] = [f"{host.name}: service '{service.name}' is {service.state}; it was not started, and it "
-                              f"reads the new address when it next starts."]
+        result["warnings"] = [f"{host.name}: service '{service.name}' is disabled, so it was not restarted; it reads the "
+                              f"new address when it is enabled and starts."]
     if check_mode:
         result["restarted"] = restart
         return result

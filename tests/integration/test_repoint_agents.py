@@ -1,0 +1,126 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""playbooks/repoint_agents.yml against 22 emulated agents, with faults, re-runs and check mode."""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+
+from tplab import product, status
+from tplab.estate import Estate
+from tplab.playbook import run_playbook
+
+pytestmark = pytest.mark.lab
+
+# Agents register as soon as their service starts in the lab, so verification can poll quickly.
+FAST = {"agent_verify_delay": 1, "agent_verify_timeout": 20}
+TOLERANT = {**FAST, "tp_agent_max_fail_percentage": 100}
+
+
+def agent_config(estate: Estate, name: str) -> bytes:
+    host = estate.host(name)
+    service = host.system()["services"]["SIWindowsAgent"]
+    return host.path(product.executable(service["path"]) + ".config").read_bytes()
+
+
+def registered_on(estate: Estate) -> dict[str, str]:
+    return {row["agent"]: row["registered_on"] for row in status.agent_rows(estate)}
+
+
+def inject_faults(estate: Estate) -> dict[str, str]:
+    """One agent per fault kind; returns agent -> what its error must mention."""
+    estate.set_fault("agent03", "unreachable", True)
+    config_of_05 = product.executable(estate.host("agent05").system()["services"]["SIWindowsAgent"]["path"]) + ".config"
+    estate.set_fault("agent05", "locked", [config_of_05])
+    estate.set_fault("agent07", "partial_write", True)
+    estate.set_fault("agent09", "service_start_fails", ["SIWindowsAgent"])
+    with estate.host("agent11").editing_system() as system:
+        system["services"]["SIWindowsAgent"]["hardened"] = True
+    broken = estate.host("agent13").path(
+        product.executable(estate.host("agent13").system()["services"]["SIWindowsAgent"]["path"]) + ".config")
+    broken.write_bytes(broken.read_bytes().replace(b"</appSettings>", b"</appSetings>", 1)
+                       if b"</appSettings>" in broken.read_bytes() else broken.read_bytes()[:-40])
+    return {
+        "agent03": "Connection refused",
+        "agent05": "being used by another process",
+        "agent07": "not enough space on the disk",
+        "agent09": "was put back",
+        "agent11": "Soften",
+        "agent13": "Nothing was changed",
+    }
+
+
+def test_faults_are_reported_and_leave_files_untouched_while_healthy_agents_move(make_estate: t.Callable[..., Estate]) -> None:
+    estate = make_estate()
+    expected_errors = inject_faults(estate)
+    before = {row["agent"]: agent_config(estate, row["agent"]) for row in status.agent_rows(estate)}
+
+    run = run_playbook(estate, "repoint_agents.yml", extra_vars=TOLERANT)
+
+    assert run.returncode != 0, "a run with failed agents must not exit 0"
+    failures = run.failures()
+    assert set(failures) == set(expected_errors), run.output
+    for agent, needle in expected_errors.items():
+        assert needle in failures[agent], f"{agent}: {failures[agent]!r} does not mention {needle!r}"
+        assert agent in failures[agent] or needle == "Connection refused", failures[agent]
+        assert agent_config(estate, agent) == before[agent], f"{agent}: a faulty agent's config file changed"
+    where = registered_on(estate)
+    healthy = [agent for agent in before if agent not in expected_errors]
+    assert len(healthy) == 16
+    assert {agent: where[agent] for agent in healthy} == {agent: "new-em" for agent in healthy}
+    # Not orphaned: the faulty agents that can run are still connected to the old EM.
+    assert {agent: where[agent] for agent in ("agent03", "agent05", "agent07", "agent11")} == dict.fromkeys(
+        ("agent03", "agent05", "agent07", "agent11"), "old-em")
+
+
+def test_second_run_changes_nothing_and_a_rerun_after_fixing_faults_completes(make_estate: t.Callable[..., Estate]) -> None:
+    estate = make_estate()
+    inject_faults(estate)
+    run_playbook(estate, "repoint_agents.yml", extra_vars=TOLERANT)
+
+    second = run_playbook(estate, "repoint_agents.yml", extra_vars=TOLERANT)
+    recap = second.recap()
+    healthy = [agent for agent in recap if agent not in ("agent03", "agent05", "agent07", "agent09", "agent11", "agent13")]
+    assert healthy and all(recap[agent]["changed"] == 0 for agent in healthy), second.output
+
+    estate.clear_faults()
+    with estate.host("agent11").editing_system() as system:
+        system["services"]["SIWindowsAgent"]["hardened"] = False
+    broken = agent_config(estate, "agent13")
+    estate.host("agent13").path(product.executable(
+        estate.host("agent13").system()["services"]["SIWindowsAgent"]["path"]) + ".config").write_bytes(
+        broken.replace(b"</appSetings>", b"</appSettings>"))
+    third = run_playbook(estate, "repoint_agents.yml", extra_vars=FAST)
+    assert third.returncode == 0, third.output
+    assert set(registered_on(estate).values()) == {"new-em"}
+    fourth = run_playbook(estate, "repoint_agents.yml", extra_vars=FAST)
+    assert fourth.returncode == 0 and all(host["changed"] == 0 for host in fourth.recap().values()), fourth.output
+
+
+def test_check_mode_changes_nothing_and_reports_what_would_change(make_estate: t.Callable[..., Estate]) -> None:
+    estate = make_estate()
+    before = status.tree_digest(estate)
+
+    run = run_playbook(estate, "repoint_agents.yml", "--check", "--diff", extra_vars=FAST)
+
+    assert run.returncode == 0, run.output
+    assert status.tree_digest(estate) == before, "check mode changed a file or a service on an emulated host"
+    recap = run.recap()
+    assert recap["agent20"]["changed"] == 0, "agent20 already points at the new EM"
+    assert sum(host["changed"] for host in recap.values()) == 21
+    added = [line for line in run.output.splitlines() if line.startswith("+") and "new-em.corp.example:3741" in line]
+    assert len(added) == 21, "--diff must show the new address once for every agent that would change"
+    assert set(registered_on(estate).values()) == {"old-em", "new-em"}
+
+
+def test_an_invalid_address_is_refused_everywhere_before_anything_changes(make_estate: t.Callable[..., Estate]) -> None:
+    estate = make_estate(agents=4)
+    before = status.tree_digest(estate)
+
+    run = run_playbook(estate, "repoint_agents.yml", extra_vars={**FAST, "tp_new_em_address": "new em:3741"})
+
+    assert run.returncode != 0
+    assert "option manager_address" in run.failures()["agent01"] and "Nothing was changed" in run.failures()["agent01"]
+    assert status.tree_digest(estate) == before

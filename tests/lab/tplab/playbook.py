@@ -1,0 +1,86 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run the collection's playbooks against an estate, as a user would, and collect what happened.
+
+The emulated ansible.windows (tests/lab/collections) comes first on the collections path, so the
+collection's own code runs unchanged against the lab. The collection itself is reached through a
+symlink named ansible_collections/netwrix/threat_prevention under build/collections.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import typing as t
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tplab.estate import Estate
+
+REPO = Path(__file__).resolve().parents[3]
+LAB_COLLECTIONS = REPO / "tests" / "lab" / "collections"
+BUILD_COLLECTIONS = REPO / "build" / "collections"
+_RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.MULTILINE)
+
+
+def ensure_collection_link() -> Path:
+    """build/collections/ansible_collections/netwrix/threat_prevention -> the repository root."""
+    link = BUILD_COLLECTIONS / "ansible_collections" / "netwrix" / "threat_prevention"
+    if not link.exists():
+        link.parent.mkdir(parents=True, exist_ok=True)
+        link.symlink_to(REPO, target_is_directory=True)
+    return BUILD_COLLECTIONS
+
+
+@dataclass
+class PlaybookRun:
+    """The outcome of one ansible-playbook run."""
+
+    returncode: int
+    output: str
+    results: list[dict[str, t.Any]] = field(default_factory=list)
+
+    def recap(self) -> dict[str, dict[str, int]]:
+        return {host: {"ok": int(ok), "changed": int(changed), "unreachable": int(unreachable), "failed": int(failed),
+                       "skipped": int(skipped)}
+                for host, ok, changed, unreachable, failed, skipped in _RECAP.findall(self.output)}
+
+    def for_host(self, host: str, task_contains: str = "") -> list[dict[str, t.Any]]:
+        return [entry for entry in self.results if entry["host"] == host and task_contains in entry["task"]]
+
+    def failures(self) -> dict[str, str]:
+        """Host -> message of its failed or unreachable result."""
+        return {entry["host"]: str(entry["result"].get("msg", "")) for entry in self.results
+                if entry["status"] in ("failed", "unreachable")}
+
+
+def lab_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment ansible-playbook needs to run the collection against the lab."""
+    env = dict(os.environ)
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join([str(LAB_COLLECTIONS), str(ensure_collection_link())]),
+        "ANSIBLE_CALLBACKS_ENABLED": "tplab.estate.results", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_RETRY_FILES_ENABLED": "0", "ANSIBLE_DEPRECATION_WARNINGS": "0", "PY_COLORS": "0",
+    })
+    env.update(extra or {})
+    return env
+
+
+def run_playbook(estate: Estate, playbook: str, *args: str, extra_vars: dict[str, t.Any] | None = None,
+                 forks: int = 10, env: dict[str, str] | None = None) -> PlaybookRun:
+    """Run playbooks/<playbook> (or a path) against the estate's inventory."""
+    path = Path(playbook) if Path(playbook).is_absolute() else REPO / "playbooks" / playbook
+    with tempfile.TemporaryDirectory(prefix="tplab-results-") as folder:
+        results_file = Path(folder) / "results.jsonl"
+        command = [str(Path(sys.executable).with_name("ansible-playbook")), "-i", str(estate.root / "inventory.yml"),
+                   str(path), "-f", str(forks), *args]
+        if extra_vars:
+            command += ["-e", json.dumps(extra_vars)]
+        completed = subprocess.run(command, cwd=REPO, env=lab_environment({"TPLAB_RESULTS": str(results_file), **(env or {})}),
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+        results = [json.loads(line) for line in results_file.read_text(encoding="utf-8").splitlines()] if results_file.exists() else []
+    return PlaybookRun(returncode=completed.returncode, output=completed.stdout, results=results)
