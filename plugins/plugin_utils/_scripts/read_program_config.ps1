@@ -3,7 +3,7 @@
 #
 # Read a Threat Prevention program's service record and its .NET config file in one round trip,
 # so that an agent which already points at the right Enterprise Manager costs one remote call.
-# Changes nothing. Run by ansible.windows.win_powershell; SupportsShouldProcess lets it run in
+# Changes nothing. Run by the win_powershell module; SupportsShouldProcess lets it run in
 # check mode.
 #
 # Result: @{ service = $null | @{ name; display_name; state; start_mode; path; accepts_stop }

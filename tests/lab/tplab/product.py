@@ -21,8 +21,12 @@ import ntpath
 import re
 import typing as t
 
-from tplab import certs, dotnet_config, dpapi
+from tplab import dotnet_config
 from tplab.estate import Estate, Host
+
+# tplab.certs and tplab.dpapi load the cryptography package, a tenth of a second that every
+# emulated module call (one process each) would pay; they are imported where certificates or
+# secrets are actually checked.
 
 EM_PORTS = {"agent": 3741, "console": 3740}
 AGENT_CERTS = ("ca-crt.pem", "agent-crt.pem")
@@ -70,6 +74,7 @@ def _agent_manager_address(host: Host, service: dict[str, t.Any]) -> str:
 
 
 def _check_em_files(host: Host, service: dict[str, t.Any]) -> None:
+    from tplab import certs, dpapi  # pylint: disable=import-outside-toplevel
     folder = install_folder(service) + "\\CertsInfo"
     files = {}
     for name in EM_CERTS:
@@ -133,6 +138,7 @@ def connected_em(estate: Estate, agent: Host) -> Host | None:
 
 
 def _same_ca(agent: Host, em: Host) -> bool:
+    from tplab import certs  # pylint: disable=import-outside-toplevel
     agent_folder = install_folder(t.cast(dict, running_service(agent, "agent"))) + "\\CertsInfo"
     em_folder = install_folder(t.cast(dict, running_service(em, "enterprise_manager"))) + "\\CertsInfo"
     agent_ca, agent_cert = (agent.path(f"{agent_folder}\\{name}") for name in AGENT_CERTS)

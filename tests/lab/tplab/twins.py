@@ -26,7 +26,7 @@ from tplab import product, services
 from tplab.estate import Estate, Host
 
 SCRIPT_SHA256 = {
-    "read_program_config": "8e958b722995265fdf73f60dab6d74207763b58dc9ffc1c411dfdd569befb5d9",
+    "read_program_config": "aeb14427423133f341bd84406a54bfe3d95370ef08f0da58c676b0f1483e7b1b",
     "replace_file": "0ebc15a104ddf09459a05f1e785d472bcbebf71f01df678463a7cfce3400bacc",
     "get_agent_status": "f6124571ea8ee6a2c524fd7e7ea08f390c2836d62b0ab2c4e51b2fc29fa8554e",
 }

@@ -17,6 +17,8 @@ from ansible_collections.netwrix.threat_prevention.plugins.action.tp_agent_confi
 if t.TYPE_CHECKING:
     from conftest import FakeWindows, RunAction
 
+Run = t.Callable[..., dict[str, t.Any]]  # the action, called with task args and run_action keywords
+
 AGENT_PATH = r'"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWindowsAgent\SIWindowsAgent.exe"'
 CONFIG = r"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWindowsAgent\SIWindowsAgent.exe.config"
 TEMPLATE = ('<?xml version="1.0" encoding="utf-8"?>\r\n<configuration>\r\n  <appSettings>\r\n'
@@ -47,13 +49,13 @@ def host(windows: FakeWindows) -> FakeWindows:
 
 
 @pytest.fixture
-def repoint(run_action: RunAction, host: FakeWindows) -> t.Callable[..., dict[str, t.Any]]:
+def repoint(run_action: RunAction, host: FakeWindows) -> Run:
     """Run tp_agent_config against ``host``."""
     del host
     return lambda args, **kwargs: run_action(ActionModule, args, **kwargs)
 
 
-def test_already_pointing_costs_one_call(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_already_pointing_costs_one_call(repoint: Run, host: FakeWindows) -> None:
     """An agent that already names the EM is read once and left alone."""
     result = repoint({"manager_address": "old-em.corp.example"})
     assert host.kinds() == ["read_program_config"]
@@ -62,7 +64,7 @@ def test_already_pointing_costs_one_call(repoint: t.Callable[..., dict[str, t.An
     assert (result["path"], result["restarted"], result["backup_file"]) == (CONFIG, False, None)
 
 
-def test_change_writes_with_backup_then_restarts(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_change_writes_with_backup_then_restarts(repoint: Run, host: FakeWindows) -> None:
     """Read, replace (guarded by the sha read, backup beside the file), restart: three calls, one value moved."""
     original = host.files[CONFIG]
     result = repoint({"manager_address": "new-em.corp.example"})
@@ -79,7 +81,7 @@ def test_change_writes_with_backup_then_restarts(repoint: t.Callable[..., dict[s
     assert result["encoding"] == "utf-8 with BOM"
 
 
-def test_backup_false_keeps_no_backup(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_backup_false_keeps_no_backup(repoint: Run, host: FakeWindows) -> None:
     """backup=false sends an empty BackupPath and returns backup_file null."""
     result = repoint({"manager_address": NEW, "backup": False})
     assert host.args_of("replace_file")[0]["BackupPath"] == "" and result["backup_file"] is None
@@ -93,7 +95,7 @@ def test_backup_false_keeps_no_backup(repoint: t.Callable[..., dict[str, t.Any]]
         "BUG: a manager_address without a port has has_port=False, and ManagerAddress.same_endpoint requires both "
         "sides to have one, so the documented 'differs only in letter case counts as the same' fails for it"))),
 ], ids=["case", "ipv6-by-value", "trailing-dot-and-case", "case-without-port"])
-def test_same_endpoint_spelled_differently_is_not_a_change(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows,
+def test_same_endpoint_spelled_differently_is_not_a_change(repoint: Run, host: FakeWindows,
                                                            current: str, wanted: str) -> None:
     """Host case, IPv6 spelling and a defaulted port do not make a write (no churn across runs)."""
     host.files[CONFIG] = config(current)
@@ -103,8 +105,7 @@ def test_same_endpoint_spelled_differently_is_not_a_change(repoint: t.Callable[.
 
 
 @pytest.mark.parametrize("wanted", ["new-em", "new-em:3741"])
-def test_host_only_value_in_the_file_is_a_change(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows,
-                                                 wanted: str) -> None:
+def test_host_only_value_in_the_file_is_a_change(repoint: Run, host: FakeWindows, wanted: str) -> None:
     """A file value without a port is rewritten as host:port, the form agents are documented to need."""
     host.files[CONFIG] = config("new-em")
     result = repoint({"manager_address": wanted})
@@ -112,7 +113,7 @@ def test_host_only_value_in_the_file_is_a_change(repoint: t.Callable[..., dict[s
     assert host.files[CONFIG] == config("new-em:3741")
 
 
-def test_check_mode_reads_once_and_predicts(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_check_mode_reads_once_and_predicts(repoint: Run, host: FakeWindows) -> None:
     """Check mode: one read, changed=True, the restart it would do, nothing written."""
     original = host.files[CONFIG]
     result = repoint({"manager_address": NEW}, check_mode=True)
@@ -121,8 +122,7 @@ def test_check_mode_reads_once_and_predicts(repoint: t.Callable[..., dict[str, t
     assert result["address"] == NEW and host.files[CONFIG] == original
 
 
-def test_diff_is_the_decoded_file_with_only_the_value_changed(repoint: t.Callable[..., dict[str, t.Any]],
-                                                              host: FakeWindows) -> None:
+def test_diff_is_the_decoded_file_with_only_the_value_changed(repoint: Run, host: FakeWindows) -> None:
     """The diff shows text (BOM decoded away) and the only differing line is the managerAddress one."""
     result = repoint({"manager_address": NEW}, diff=True, check_mode=True)
     before, after = result["diff"]["before"], result["diff"]["after"]
@@ -132,7 +132,7 @@ def test_diff_is_the_decoded_file_with_only_the_value_changed(repoint: t.Callabl
     assert result["diff"]["before_header"] == CONFIG
 
 
-def test_stopped_agent_is_written_and_started(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_stopped_agent_is_written_and_started(repoint: Run, host: FakeWindows) -> None:
     """A stopped (not disabled) agent is started after the write, so that it registers with the new EM."""
     host.services["siwindowsagent"].state = "stopped"
     result = repoint({"manager_address": NEW})
@@ -142,7 +142,7 @@ def test_stopped_agent_is_written_and_started(repoint: t.Callable[..., dict[str,
     assert result["service_state"] == "stopped" and host.services["siwindowsagent"].state == "started"
 
 
-def test_disabled_agent_is_written_not_started_and_warned(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_disabled_agent_is_written_not_started_and_warned(repoint: Run, host: FakeWindows) -> None:
     """A disabled, stopped agent is left alone (no win_service call); a warning says when it will read the address."""
     host.services["siwindowsagent"].start_mode = "disabled"
     host.services["siwindowsagent"].state = "stopped"
@@ -152,14 +152,14 @@ def test_disabled_agent_is_written_not_started_and_warned(repoint: t.Callable[..
     assert "disabled" in result["warnings"][0] and result["warnings"][0].startswith("agent01: ")
 
 
-def test_restart_false_writes_only(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_restart_false_writes_only(repoint: Run, host: FakeWindows) -> None:
     """restart=false writes the file and does not touch the (running) service, without a warning."""
     result = repoint({"manager_address": NEW, "restart": False})
     assert host.kinds() == ["read_program_config", "replace_file"]
     assert result["restarted"] is False and "warnings" not in result
 
 
-def test_hardened_running_agent_is_refused_before_writing(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_hardened_running_agent_is_refused_before_writing(repoint: Run, host: FakeWindows) -> None:
     """A hardened agent cannot be restarted, so the file is not touched and the message says Soften."""
     host.services["siwindowsagent"].hardened = True
     original = host.files[CONFIG]
@@ -169,7 +169,7 @@ def test_hardened_running_agent_is_refused_before_writing(repoint: t.Callable[..
     assert "Soften" in result["msg"] and "Nothing was changed" in result["msg"]
 
 
-def test_failed_restart_puts_the_previous_file_back(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_failed_restart_puts_the_previous_file_back(repoint: Run, host: FakeWindows) -> None:
     """A restart that fails restores the original bytes (guarded by the sha of what was written), then starts."""
     host.services["siwindowsagent"].refuse["restarted"] = "Service 'SIWindowsAgent' did not start: error 1053"
     original = host.files[CONFIG]
@@ -185,7 +185,7 @@ def test_failed_restart_puts_the_previous_file_back(repoint: t.Callable[..., dic
     assert result["backup_file"] == write["BackupPath"]
 
 
-def test_failed_restart_and_failed_start_both_reported(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_failed_restart_and_failed_start_both_reported(repoint: Run, host: FakeWindows) -> None:
     """When the service will not start on the old file either, the message says that too."""
     service = host.services["siwindowsagent"]
     service.refuse.update(restarted="error 1053", started="error 1067")
@@ -202,7 +202,7 @@ def test_failed_restart_and_failed_start_both_reported(repoint: t.Callable[..., 
     b"<configuration><appSettings><add key='managerAddress' value='a:1'/>"
     b"<add key='MANAGERADDRESS' value='b:1'/></appSettings></configuration>",
 ], ids=["malformed", "dtd", "duplicate-key"])
-def test_unsafe_file_is_refused_unchanged(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows, content: bytes) -> None:
+def test_unsafe_file_is_refused_unchanged(repoint: Run, host: FakeWindows, content: bytes) -> None:
     """A file the editor refuses is not written; the message names host and path and says nothing changed."""
     host.files[CONFIG] = content
     result = repoint({"manager_address": NEW})
@@ -217,15 +217,14 @@ def test_unsafe_file_is_refused_unchanged(repoint: t.Callable[..., dict[str, t.A
         "BUG: _check_port uses str.isdigit(), true for '\u00b2', so int() raises a bare ValueError the action does "
         "not catch (a traceback instead of a message)"))),
 ])
-def test_bad_address_fails_before_any_remote_call(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows,
-                                                  address: str) -> None:
+def test_bad_address_fails_before_any_remote_call(repoint: Run, host: FakeWindows, address: str) -> None:
     """An address that is not host[:port] fails naming the option, and the host is never contacted."""
     result = repoint({"manager_address": address})
     assert host.calls == []
     assert result["failed"] is True and "option manager_address" in result["msg"] and "Nothing was changed" in result["msg"]
 
 
-def test_missing_service_without_path_fails(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_missing_service_without_path_fails(repoint: Run, host: FakeWindows) -> None:
     """Without the service there is nowhere to look for the file, and the message says what to set."""
     host.services.clear()
     result = repoint({"manager_address": NEW})
@@ -234,7 +233,7 @@ def test_missing_service_without_path_fails(repoint: t.Callable[..., dict[str, t
     assert "'SIWindowsAgent' is not installed" in result["msg"] and "path" in result["msg"]
 
 
-def test_missing_config_file_fails(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_missing_config_file_fails(repoint: Run, host: FakeWindows) -> None:
     """A service whose config file is gone fails naming the file it looked for."""
     del host.files[CONFIG]
     result = repoint({"manager_address": NEW})
@@ -242,7 +241,7 @@ def test_missing_config_file_fails(repoint: t.Callable[..., dict[str, t.Any]], h
     assert result["failed"] is True and f"{CONFIG} does not exist" in result["msg"] and result["path"] == CONFIG
 
 
-def test_explicit_path_is_read_and_written(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_explicit_path_is_read_and_written(repoint: Run, host: FakeWindows) -> None:
     """path= goes to the read script as ConfigPath and is the file written, even with no such service."""
     other = r"D:\myagent\SIWindowsAgent.exe.config"
     host.files[other] = config()
@@ -253,7 +252,7 @@ def test_explicit_path_is_read_and_written(repoint: t.Callable[..., dict[str, t.
     assert result["path"] == other and result["restarted"] is False and "warnings" not in result
 
 
-def test_utf16_file_round_trips_as_utf16_with_bom(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_utf16_file_round_trips_as_utf16_with_bom(repoint: Run, host: FakeWindows) -> None:
     """A UTF-16 LE file with BOM is written back as UTF-16 LE with BOM, differing only in the value."""
     original = config(bom=b"\xff\xfe", encoding="utf-16-le")
     host.files[CONFIG] = original
@@ -265,8 +264,7 @@ def test_utf16_file_round_trips_as_utf16_with_bom(repoint: t.Callable[..., dict[
 
 
 @pytest.mark.parametrize("add_if_missing", [False, True])
-def test_missing_key_is_added_only_when_asked(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows,
-                                              add_if_missing: bool) -> None:
+def test_missing_key_is_added_only_when_asked(repoint: Run, host: FakeWindows, add_if_missing: bool) -> None:
     """add_if_missing reaches the editor: refused without it, inserted with it."""
     host.files[CONFIG] = config().replace(f'    <add key="managerAddress" value="{OLD}" />\r\n'.encode(), b"")
     result = repoint({"manager_address": NEW, "add_if_missing": add_if_missing})
@@ -275,7 +273,7 @@ def test_missing_key_is_added_only_when_asked(repoint: t.Callable[..., dict[str,
         assert result["previous_address"] is None and f'value="{NEW}"'.encode() in host.files[CONFIG]
 
 
-def test_delegated_task_names_both_hosts(repoint: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_delegated_task_names_both_hosts(repoint: Run, host: FakeWindows) -> None:
     """Delegated to new-em for agent01, the message says 'new-em (for agent01)'."""
     host.services["siwindowsagent"].hardened = True
     result = repoint({"manager_address": NEW}, delegate_to="new-em")

@@ -15,6 +15,8 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_s
 if t.TYPE_CHECKING:
     from conftest import FakeWindows, RunAction
 
+Run = t.Callable[..., dict[str, t.Any]]  # the action, called with task args and run_action keywords
+
 EM_PATH = r'"D:\Apps\Threat Prevention\SIEnterpriseManager\SIEnterpriseManager.exe" -service'
 MODULE = r"D:\Apps\Threat Prevention\SIEnterpriseManager\SI.SIMonitor.PowerShell.dll"
 
@@ -42,13 +44,13 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 @pytest.fixture
-def agent_status(run_action: RunAction, host: FakeWindows, clock: list[float]) -> t.Callable[..., dict[str, t.Any]]:
+def agent_status(run_action: RunAction, host: FakeWindows, clock: list[float]) -> Run:
     """Run tp_agent_status against ``host`` in virtual time."""
     del host, clock
     return lambda args, **kwargs: run_action(tp_agent_status.ActionModule, args, **kwargs)
 
 
-def test_module_path_comes_from_the_em_service(agent_status: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_module_path_comes_from_the_em_service(agent_status: Run, host: FakeWindows) -> None:
     """The dll is looked for in the EM's own install folder, and the console port is used."""
     result = agent_status({})
     assert host.kinds() == ["win_service_info", "get_agent_status"]
@@ -57,7 +59,7 @@ def test_module_path_comes_from_the_em_service(agent_status: t.Callable[..., dic
     assert result["module_path"] == MODULE and not result.get("failed") and result["changed"] is False
 
 
-def test_agents_are_summarised(agent_status: t.Callable[..., dict[str, t.Any]]) -> None:
+def test_agents_are_summarised(agent_status: Run) -> None:
     """Every listed agent comes back with its names, status, address and whether it is active."""
     result = agent_status({})
     assert result["agents"] == [
@@ -68,8 +70,7 @@ def test_agents_are_summarised(agent_status: t.Callable[..., dict[str, t.Any]]) 
     ]
 
 
-def test_names_match_by_first_label_case_insensitively(agent_status: t.Callable[..., dict[str, t.Any]],
-                                                       host: FakeWindows) -> None:
+def test_names_match_by_first_label_case_insensitively(agent_status: Run, host: FakeWindows) -> None:
     """agent01, AGENT02.other.example and an FQDN-only row all meet on their first DNS label."""
     host.agent_answers = [[row("AGENT01", ""), row("", "agent02.corp.example")]]
     result = agent_status({"expect": ["agent01.corp.example", "AGENT02.other.example"]})
@@ -77,7 +78,7 @@ def test_names_match_by_first_label_case_insensitively(agent_status: t.Callable[
     assert result["attempts"] == 1
 
 
-def test_missing_agents_fail_by_default(agent_status: t.Callable[..., dict[str, t.Any]], clock: list[float]) -> None:
+def test_missing_agents_fail_by_default(agent_status: Run, clock: list[float]) -> None:
     """fail_on_missing (default) fails after the timeout, listing exactly the agents not active."""
     result = agent_status({"expect": ["agent01", "agent02", "agent03"], "timeout": 30, "delay": 10})
     assert result["failed"] is True and result["missing"] == ["agent02", "agent03"]
@@ -85,14 +86,13 @@ def test_missing_agents_fail_by_default(agent_status: t.Callable[..., dict[str, 
     assert clock == [10, 10, 10] and result["attempts"] == 4 and result["elapsed"] == 30  # last read at the deadline
 
 
-def test_fail_on_missing_false_reports_instead(agent_status: t.Callable[..., dict[str, t.Any]]) -> None:
+def test_fail_on_missing_false_reports_instead(agent_status: Run) -> None:
     """fail_on_missing=false returns the missing names for the play to decide."""
     result = agent_status({"expect": ["agent01", "agent02"], "fail_on_missing": False, "timeout": 0})
     assert not result.get("failed") and result["missing"] == ["agent02"] and result["registered"] == ["agent01"]
 
 
-def test_polls_until_the_agent_appears(agent_status: t.Callable[..., dict[str, t.Any]], host: FakeWindows,
-                                       clock: list[float]) -> None:
+def test_polls_until_the_agent_appears(agent_status: Run, host: FakeWindows, clock: list[float]) -> None:
     """An agent that registers between polls is found on the next read, after one delay."""
     host.agent_answers = [[], [row("AGENT02", "agent02.corp.example")]]
     result = agent_status({"expect": ["agent02"], "delay": 5})
@@ -100,15 +100,14 @@ def test_polls_until_the_agent_appears(agent_status: t.Callable[..., dict[str, t
     assert clock == [5] and result["attempts"] == 2 and result["missing"] == [] and not result.get("failed")
 
 
-def test_check_mode_reads_once_and_does_not_fail(agent_status: t.Callable[..., dict[str, t.Any]], host: FakeWindows,
-                                                 clock: list[float]) -> None:
+def test_check_mode_reads_once_and_does_not_fail(agent_status: Run, host: FakeWindows, clock: list[float]) -> None:
     """Check mode reads the list once, never waits, and reports missing agents without failing."""
     result = agent_status({"expect": ["agent02"]}, check_mode=True)
     assert host.kinds() == ["win_service_info", "get_agent_status"] and clock == []
     assert not result.get("failed") and result["missing"] == ["agent02"]
 
 
-def test_missing_em_service_fails(agent_status: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_missing_em_service_fails(agent_status: Run, host: FakeWindows) -> None:
     """On a host without the EM there is no module to load; the message says to target the EM."""
     host.services.clear()
     result = agent_status({"expect": ["agent01"]})
@@ -116,7 +115,7 @@ def test_missing_em_service_fails(agent_status: t.Callable[..., dict[str, t.Any]
     assert result["failed"] is True and "'SIEnterpriseManager' is not installed" in result["msg"]
 
 
-def test_script_error_is_reported_with_its_message(agent_status: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_script_error_is_reported_with_its_message(agent_status: Run, host: FakeWindows) -> None:
     """A terminating PowerShell error (e.g. no administrator role) becomes the task's message."""
     host.script_failures["get_agent_status"] = "Access denied: the account is not a Threat Prevention administrator."
     result = agent_status({"expect": ["agent01"]})
@@ -124,7 +123,7 @@ def test_script_error_is_reported_with_its_message(agent_status: t.Callable[...,
     assert result["msg"] == "agent01: Access denied: the account is not a Threat Prevention administrator."
 
 
-def test_delegated_task_names_both_hosts(agent_status: t.Callable[..., dict[str, t.Any]]) -> None:
+def test_delegated_task_names_both_hosts(agent_status: Run) -> None:
     """Run on new-em for agent01, the failure names 'new-em (for agent01)'."""
     result = agent_status({"expect": ["agent02"], "timeout": 0}, delegate_to="new-em")
     assert result["failed"] is True and result["msg"].startswith("new-em (for agent01): ")

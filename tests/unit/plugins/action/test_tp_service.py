@@ -15,6 +15,8 @@ from ansible_collections.netwrix.threat_prevention.plugins.action.tp_service imp
 if t.TYPE_CHECKING:
     from conftest import FakeWindows, RunAction
 
+Run = t.Callable[..., dict[str, t.Any]]  # the action, called with task args and run_action keywords
+
 AGENT_PATH = r'"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWindowsAgent\SIWindowsAgent.exe"'
 EM_PATH = r'"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIEnterpriseManager\SIEnterpriseManager.exe" -service'
 EM_FOLDER = r"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIEnterpriseManager"
@@ -30,13 +32,12 @@ def host(windows: FakeWindows) -> FakeWindows:
 
 
 @pytest.fixture
-def tp_service(run_action: RunAction, host: FakeWindows) -> t.Callable[..., dict[str, t.Any]]:
+def tp_service(run_action: RunAction, host: FakeWindows) -> Run:
     del host
     return lambda args, **kwargs: run_action(ActionModule, args, **kwargs)
 
 
-def test_report_only_is_one_call_and_derives_the_install_folder(tp_service: t.Callable[..., dict[str, t.Any]],
-                                                                 host: FakeWindows) -> None:
+def test_report_only_is_one_call_and_derives_the_install_folder(tp_service: Run, host: FakeWindows) -> None:
     """Without state/start_mode the task only reads: one win_service_info, no change, facts returned."""
     result = tp_service({"component": "agent"})
     assert host.calls == [("ansible.windows.win_service_info", {"name": "SIWindowsAgent"})]
@@ -46,7 +47,7 @@ def test_report_only_is_one_call_and_derives_the_install_folder(tp_service: t.Ca
     assert result["display_name"] == "Netwrix Threat Prevention Windows Agent"
 
 
-def test_name_overrides_the_component_default(tp_service: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_name_overrides_the_component_default(tp_service: Run, host: FakeWindows) -> None:
     """A renamed service is looked up by the given name, not SIEnterpriseManager."""
     host.add_service("TPEM2", EM_PATH)
     result = tp_service({"component": "enterprise_manager", "name": "TPEM2"})
@@ -54,7 +55,7 @@ def test_name_overrides_the_component_default(tp_service: t.Callable[..., dict[s
     assert result["name"] == "TPEM2"
 
 
-def test_start_a_stopped_em_and_wait_for_its_ports(tp_service: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_start_a_stopped_em_and_wait_for_its_ports(tp_service: Run, host: FakeWindows) -> None:
     """Start, then wait for each port in order on 127.0.0.1 with the given timeout."""
     result = tp_service({"component": "enterprise_manager", "state": "started", "wait_for_ports": [3741, 3740]})
     assert host.kinds() == ["win_service_info", "win_service", "win_wait_for", "win_wait_for"]
@@ -65,16 +66,22 @@ def test_start_a_stopped_em_and_wait_for_its_ports(tp_service: t.Callable[..., d
     assert result["install_folder"] == EM_FOLDER
 
 
-def test_check_mode_predicts_the_change_without_acting_or_waiting(tp_service: t.Callable[..., dict[str, t.Any]],
-                                                                   host: FakeWindows) -> None:
+@pytest.mark.parametrize("state", [None, "stopped"])
+def test_ports_are_not_waited_for_on_a_stopped_service(tp_service: Run, host: FakeWindows, state: str | None) -> None:
+    """wait_for_ports only applies to a started service (as documented); a stopped one is not waited on."""
+    args: dict[str, t.Any] = {"component": "enterprise_manager", "wait_for_ports": [3741]}
+    result = tp_service(args if state is None else {**args, "state": state})
+    assert "win_wait_for" not in host.kinds() and "listening" not in result and not result.get("failed")
+
+
+def test_check_mode_predicts_the_change_without_acting_or_waiting(tp_service: Run, host: FakeWindows) -> None:
     """Check mode reads only: no win_service, no waits; reports the state before and changed=True."""
     result = tp_service({"component": "enterprise_manager", "state": "started", "wait_for_ports": [3741]}, check_mode=True)
     assert host.kinds() == ["win_service_info"]
     assert result["changed"] is True and result["state"] == "stopped" and "listening" not in result
 
 
-def test_diff_shows_state_and_start_mode_before_and_after(tp_service: t.Callable[..., dict[str, t.Any]],
-                                                          host: FakeWindows) -> None:
+def test_diff_shows_state_and_start_mode_before_and_after(tp_service: Run, host: FakeWindows) -> None:
     """--diff gives a readable before/after of the two settings tp_service manages."""
     result = tp_service({"component": "enterprise_manager", "state": "started", "start_mode": "delayed"}, diff=True)
     assert result["diff"] == {"before_header": "SIEnterpriseManager", "after_header": "SIEnterpriseManager",
@@ -82,14 +89,14 @@ def test_diff_shows_state_and_start_mode_before_and_after(tp_service: t.Callable
     assert host.args_of("win_service") == [{"name": "SIEnterpriseManager", "state": "started", "start_mode": "delayed"}]
 
 
-def test_no_change_means_no_call_and_no_diff(tp_service: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_no_change_means_no_call_and_no_diff(tp_service: Run, host: FakeWindows) -> None:
     """A service already in the asked state and mode is left alone (idempotence)."""
     result = tp_service({"component": "agent", "state": "started", "start_mode": "auto"}, diff=True)
     assert host.kinds() == ["win_service_info"]
     assert result["changed"] is False and "diff" not in result
 
 
-def test_restarted_always_changes(tp_service: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_restarted_always_changes(tp_service: Run, host: FakeWindows) -> None:
     """restarted on a running service restarts it and reports a change every time."""
     result = tp_service({"component": "agent", "state": "restarted"}, diff=True)
     assert host.args_of("win_service") == [{"name": "SIWindowsAgent", "state": "restarted"}]
@@ -97,7 +104,7 @@ def test_restarted_always_changes(tp_service: t.Callable[..., dict[str, t.Any]],
     assert "(restarted)" in result["diff"]["after"]
 
 
-def test_start_mode_change_alone(tp_service: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_start_mode_change_alone(tp_service: Run, host: FakeWindows) -> None:
     """Disabling a stopped EM sends only start_mode (its state already matches)."""
     result = tp_service({"component": "enterprise_manager", "state": "stopped", "start_mode": "disabled"})
     assert host.args_of("win_service") == [{"name": "SIEnterpriseManager", "start_mode": "disabled"}]
@@ -105,8 +112,7 @@ def test_start_mode_change_alone(tp_service: t.Callable[..., dict[str, t.Any]], 
     assert host.services["sienterprisemanager"].start_mode == "disabled"
 
 
-def test_missing_service_fails_naming_host_and_service(tp_service: t.Callable[..., dict[str, t.Any]],
-                                                       host: FakeWindows) -> None:
+def test_missing_service_fails_naming_host_and_service(tp_service: Run, host: FakeWindows) -> None:
     """A host without the service fails (exists=false) and the message says where and what."""
     del host.services["siwindowsagent"]
     result = tp_service({"component": "agent", "state": "started"})
@@ -115,8 +121,7 @@ def test_missing_service_fails_naming_host_and_service(tp_service: t.Callable[..
 
 
 @pytest.mark.parametrize("state", ["stopped", "restarted"])
-def test_hardened_agent_is_refused_before_any_change(tp_service: t.Callable[..., dict[str, t.Any]], host: FakeWindows,
-                                                     state: str) -> None:
+def test_hardened_agent_is_refused_before_any_change(tp_service: Run, host: FakeWindows, state: str) -> None:
     """A running agent that does not accept stop is refused up front, with the Soften instruction."""
     host.services["siwindowsagent"].hardened = True
     result = tp_service({"component": "agent", "state": state})
@@ -125,7 +130,7 @@ def test_hardened_agent_is_refused_before_any_change(tp_service: t.Callable[...,
 
 
 @pytest.mark.parametrize(("component", "hinted"), [("agent", True), ("enterprise_manager", False)])
-def test_win_service_failure_gets_the_hardening_hint_for_agents(tp_service: t.Callable[..., dict[str, t.Any]],
+def test_win_service_failure_gets_the_hardening_hint_for_agents(tp_service: Run,
                                                                 host: FakeWindows, component: str, hinted: bool) -> None:
     """A stop the SCM refuses keeps its own message; for an agent it also says how to soften."""
     service = host.services["siwindowsagent" if component == "agent" else "sienterprisemanager"]
@@ -137,8 +142,7 @@ def test_win_service_failure_gets_the_hardening_hint_for_agents(tp_service: t.Ca
     assert ("Soften" in result["msg"]) is hinted
 
 
-def test_port_that_never_listens_fails_naming_the_port(tp_service: t.Callable[..., dict[str, t.Any]],
-                                                       host: FakeWindows) -> None:
+def test_port_that_never_listens_fails_naming_the_port(tp_service: Run, host: FakeWindows) -> None:
     """Waiting stops at the first silent port, and the message names that port and the timeout."""
     host.listening = {3741}
     result = tp_service({"component": "enterprise_manager", "state": "started", "wait_for_ports": [3741, 3740],
@@ -155,15 +159,14 @@ def test_port_that_never_listens_fails_naming_the_port(tp_service: t.Callable[..
     {"component": "agent", "wait_for_ports": ["http"]},
     {"component": "agent", "unknown": 1},
 ], ids=["bad-state", "bad-component", "no-component", "bad-port", "unknown-option"])
-def test_invalid_arguments_raise_before_any_remote_call(tp_service: t.Callable[..., dict[str, t.Any]], host: FakeWindows,
-                                                        args: dict[str, t.Any]) -> None:
+def test_invalid_arguments_raise_before_any_remote_call(tp_service: Run, host: FakeWindows, args: dict[str, t.Any]) -> None:
     """Argument errors are AnsibleActionFail from the spec, raised before the host is touched."""
     with pytest.raises(AnsibleActionFail):
         tp_service(args)
     assert host.calls == []
 
 
-def test_delegated_task_names_both_hosts(tp_service: t.Callable[..., dict[str, t.Any]], host: FakeWindows) -> None:
+def test_delegated_task_names_both_hosts(tp_service: Run, host: FakeWindows) -> None:
     """Delegated to new-em for agent01, the message says 'new-em (for agent01)'."""
     del host.services["sienterprisemanager"]
     result = tp_service({"component": "enterprise_manager"}, delegate_to="new-em")

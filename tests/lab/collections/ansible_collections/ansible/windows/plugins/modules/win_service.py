@@ -22,7 +22,10 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "description": {"type": "str"},
     "display_name": {"type": "str"},
     "error_control": {"type": "str", "choices": ["critical", "ignore", "normal", "severe"]},
-    "failure_actions": {"type": "list", "elements": "dict"},
+    "failure_actions": {"type": "list", "elements": "dict", "options": {
+        "delay_ms": {"type": "raw", "default": 0, "aliases": ["delay"]},
+        "type": {"type": "str", "required": True, "choices": ["none", "reboot", "restart", "run_command"]},
+    }},
     "failure_actions_on_non_crash_failure": {"type": "bool"},
     "failure_command": {"type": "str"},
     "failure_reboot_msg": {"type": "str"},
