@@ -71,8 +71,8 @@ def main() -> int:
     print(describe("agent already on the new EM", [len(first[name]) for name in already]))
     print(describe("every agent, second run", [len(calls) for calls in second.values()]))
     mix = Counter(call for name in first if name not in already for call in first[name])
-    print("  modules for a change:              " + ", ".join(f"{module} x{count / (len(first) - len(already)):g}"
-                                                               for module, count in sorted(mix.items())))
+    per_agent = ", ".join(f"{module} x{count / (len(first) - len(already)):g}" for module, count in sorted(mix.items()))
+    print(f"  modules for a change:              {per_agent}")
     print(f"  calls on the new EM (verification): first run {em_calls_first}, second run {em_calls_second} "
           f"({len(batches)} batches)")
     print("\nwall time")

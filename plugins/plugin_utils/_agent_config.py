@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import typing as t
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._app_config import (
@@ -25,7 +25,7 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._manager
     AddressError, ManagerAddress, parse_address)
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import CONFIG_SUFFIX, MANAGER_ADDRESS_KEY
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import SOFTEN_HINT, is_hardened
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import ProgramConfig, WindowsHost
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import ProgramConfig, ServiceInfo, WindowsHost
 
 
 @dataclass(frozen=True)
@@ -83,15 +83,16 @@ def repoint(host: WindowsHost, request: ConfigRequest, check_mode: bool, diff_mo
         result["diff"] = {"before_header": path, "after_header": path, "before": decode_config(content).text,
                           "after": decode_config(edit.content).text}
     if request.restart and service and not restart:
-        result["warnings"] = [f"{host.name}: service '{service.name}' is disabled, so it was not restarted; it reads the "
-                              f"new address when it is enabled and starts."]
+        result["warnings"] = [f"{host.name}: service '{service.name}' is disabled, so it was not restarted (a disabled "
+                              f"service cannot start again); it keeps its previous address until it is enabled and "
+                              f"restarted."]
     if check_mode:
         result["restarted"] = restart
         return result
     result["backup_file"] = host.replace_file(path, edit.content, program.config.sha256,
                                               backup_path(path) if request.backup else None)
     if restart and service:
-        _restart_or_restore(host, service.name, path, content, edit.content, result["backup_file"])
+        _restart_or_restore(host, service, path, content, edit.content, result["backup_file"])
         result["restarted"] = True
     return result
 
@@ -107,22 +108,25 @@ def _existing_config_path(host: WindowsHost, program: ProgramConfig, request: Co
     return program.config.path
 
 
-def _restart_or_restore(host: WindowsHost, name: str, path: str, original: bytes, written: bytes,
+def _restart_or_restore(host: WindowsHost, service: ServiceInfo, path: str, original: bytes, written: bytes,
                         backup_file: str | None) -> None:
-    """Restart the service; when it will not come back, put the old file back and start it on that."""
+    """Restart the service; when it will not come back, put the old file back and leave the service as found."""
     try:
-        host.set_service(name, state="restarted")
+        host.set_service(service.name, state="restarted")
         return
     except TPError as error:
         failure = error.message
+    kept = f"the previous file is kept at {backup_file}" if backup_file else "no backup was kept (backup is off)"
     try:
         host.replace_file(path, original, hashlib.sha256(written).hexdigest(), None)
     except TPError as error:
         raise TPError(f"{failure}. The new address is still in {path} and restoring the previous file failed too "
-                      f"({error.message}); the previous file is kept at {backup_file}.", path=path,
-                      backup_file=backup_file) from None
+                      f"({error.message}); {kept}.", path=path, backup_file=backup_file) from None
+    if service.state != "started":
+        raise TPError(f"{failure}. The previous {path} was put back and the service left stopped, as it was found. "
+                      f"Fix the service, then run again.", path=path, backup_file=backup_file)
     try:
-        host.set_service(name, state="started")
+        host.set_service(service.name, state="started")
         after = "it was started again on the previous address"
     except TPError as error:
         after = f"starting it on the previous address failed too ({error.message})"
@@ -131,7 +135,8 @@ def _restart_or_restore(host: WindowsHost, name: str, path: str, original: bytes
 
 
 def _same_endpoint(current: str, desired: ManagerAddress) -> bool:
+    """The desired address is always written with its port, so compare it as such."""
     try:
-        return parse_address(current, desired.port).same_endpoint(desired)
+        return parse_address(current, desired.port).same_endpoint(replace(desired, has_port=True))
     except AddressError:
         return False

@@ -69,8 +69,12 @@ def missing_agents(agents: list[dict[str, t.Any]], expect: tuple[str, ...]) -> l
 
 
 def wait_for_agents(host: WindowsHost, request: StatusRequest, check_mode: bool,
-                    sleep: t.Callable[[float], None] = time.sleep, clock: t.Callable[[], float] = time.monotonic) -> dict[str, t.Any]:
+                    sleep: t.Callable[[float], None] | None = None, clock: t.Callable[[], float] | None = None) -> dict[str, t.Any]:
     """Poll the EM until every expected agent is active or the timeout passes; report either way."""
+    sleep, clock = sleep or time.sleep, clock or time.monotonic
+    if request.delay < 1 or request.timeout < 0:
+        raise TPError(f"{host.name}: delay must be at least 1 second and timeout at least 0 "
+                      f"(got delay={request.delay}, timeout={request.timeout}). Nothing was read.")
     service = host.service(request.service_name)
     if service is None:
         raise TPError(f"{host.name}: the Enterprise Manager service '{request.service_name}' is not installed here, so "

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$")
+_PORT = re.compile(r"^[0-9]{1,5}$")
 
 
 class AddressError(ValueError):
@@ -46,7 +47,8 @@ class ManagerAddress:
     def _host_key(self) -> str:
         if self.is_ipv6:
             return str(ipaddress.IPv6Address(self.host))
-        return self.host.lower().rstrip(".")
+        host = self.host.lower()
+        return host[:-1] if host.endswith(".") else host
 
 
 def parse_address(text: str, default_port: int) -> ManagerAddress:
@@ -67,6 +69,8 @@ def _split(value: str) -> tuple[str, str | None]:
         if close < 0:
             raise AddressError(f"'{value}' opens '[' for an IPv6 address but never closes it")
         host, rest = value[1:close], value[close + 1:]
+        if ":" not in host:
+            raise AddressError(f"'{value}' puts brackets around '{host}'; brackets are only for IPv6 addresses")
         if not rest:
             return host, None
         if not rest.startswith(":"):
@@ -89,12 +93,17 @@ def _check_host(host: str, value: str) -> None:
         return
     if not host:
         raise AddressError(f"'{value}' has no host before the port")
-    labels = host.rstrip(".").split(".")
+    labels = (host[:-1] if host.endswith(".") else host).split(".")  # one trailing dot is the DNS root
     if not all(_HOST_LABEL.match(label) for label in labels):
-        raise AddressError(f"'{value}' is not a host name or IP address; use letters, digits, '-' and '.' only")
+        raise AddressError(f"'{value}' is not a host name or IP address; use letters, digits, '-', '_' and '.' only")
+    if all(label.isdigit() for label in labels):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            raise AddressError(f"'{value}' looks like an IPv4 address but is not a valid one") from None
 
 
 def _check_port(port_text: str, value: str) -> int:
-    if not port_text.isdigit() or not 1 <= int(port_text) <= 65535:
+    if not _PORT.match(port_text) or not 1 <= int(port_text) <= 65535:
         raise AddressError(f"'{value}' has port '{port_text}'; a port is a number from 1 to 65535")
     return int(port_text)

@@ -83,7 +83,7 @@ def apply_changes(host: WindowsHost, service: ServiceInfo, request: ServiceReque
     try:
         host.set_service(service.name, state=changes.get("state"), start_mode=changes.get("start_mode"))
     except TPError as error:
-        hint = f" If the agent is hardened: {SOFTEN_HINT}" if stops and request.component == "agent" else ""
+        hint = f" If the agent is hardened: {SOFTEN_HINT}" if request.component == "agent" else ""
         raise TPError(f"{error.message}{hint}") from None
 
 
@@ -93,8 +93,9 @@ def wait_for_ports(host: WindowsHost, request: ServiceRequest) -> list[int]:
         try:
             host.wait_for_port(port, request.wait_timeout)
         except TPError as error:
+            detail = error.message.removeprefix(f"{host.name}: ")
             raise TPError(f"{host.name}: service '{request.name}' is running but nothing listens on port {port} after "
-                          f"{request.wait_timeout}s ({error.message}). Check the service's log in its install folder "
+                          f"{request.wait_timeout}s ({detail}). Check the service's log in its install folder "
                           f"and the port settings, then run again.") from None
     return list(request.wait_for_ports)
 

@@ -31,7 +31,7 @@ class ServiceInfo:
     state: str  # win_service_info vocabulary: started, stopped, paused, start_pending, ...
     start_mode: str  # auto, delayed, manual, disabled
     path: str  # the command line the service control manager starts
-    accepts_stop: bool
+    accepts_stop: bool  # a running service that refuses SERVICE_CONTROL_STOP is False; a stopped one is True
 
     def as_dict(self) -> dict[str, t.Any]:
         return {"name": self.name, "display_name": self.display_name, "state": self.state,
@@ -100,7 +100,8 @@ class WindowsHost:
         if raw_service:
             service = ServiceInfo(name=raw_service["name"], display_name=raw_service["display_name"],
                                   state=raw_service["state"], start_mode=raw_service["start_mode"],
-                                  path=raw_service["path"], accepts_stop=bool(raw_service["accepts_stop"]))
+                                  path=raw_service["path"],
+                                  accepts_stop=bool(raw_service["accepts_stop"]) or raw_service["state"] != "started")
         content = base64.b64decode(raw_config["content"]) if raw_config.get("exists") else None
         return ProgramConfig(service=service, config=RemoteFile(path=raw_config.get("path") or "", content=content,
                                                                 sha256=raw_config.get("sha256")))

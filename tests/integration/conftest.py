@@ -12,8 +12,10 @@ import pytest
 from tplab.estate import Estate
 from tplab.generator import EstateSpec, build_estate
 
+
 @pytest.fixture
 def make_estate(tmp_path: Path) -> t.Callable[..., Estate]:
+    """A factory: a freshly generated estate in this test's temporary folder."""
     def make(agents: int = 22, **settings: t.Any) -> Estate:
         return build_estate(tmp_path / "estate", EstateSpec(agents=agents, **settings))
     return make

@@ -91,9 +91,7 @@ def test_backup_false_keeps_no_backup(repoint: Run, host: FakeWindows) -> None:
     ("NEW-EM:3741", "new-em:3741"),
     ("[FD00:0::10]:3741", "[fd00::10]:3741"),
     ("new-em.corp.example.:3741", "NEW-EM.corp.example:3741"),
-    pytest.param("NEW-EM:3741", "new-em", marks=pytest.mark.xfail(strict=True, reason=(
-        "BUG: a manager_address without a port has has_port=False, and ManagerAddress.same_endpoint requires both "
-        "sides to have one, so the documented 'differs only in letter case counts as the same' fails for it"))),
+    ("NEW-EM:3741", "new-em"),
 ], ids=["case", "ipv6-by-value", "trailing-dot-and-case", "case-without-port"])
 def test_same_endpoint_spelled_differently_is_not_a_change(repoint: Run, host: FakeWindows,
                                                            current: str, wanted: str) -> None:
@@ -213,9 +211,7 @@ def test_unsafe_file_is_refused_unchanged(repoint: Run, host: FakeWindows, conte
 
 @pytest.mark.parametrize("address", [
     "a b", "host:99999", "host:0", "[fd00::10", "",
-    pytest.param("host:\u00b2", marks=pytest.mark.xfail(strict=True, raises=ValueError, reason=(
-        "BUG: _check_port uses str.isdigit(), true for '\u00b2', so int() raises a bare ValueError the action does "
-        "not catch (a traceback instead of a message)"))),
+    "host:\u00b2",
 ])
 def test_bad_address_fails_before_any_remote_call(repoint: Run, host: FakeWindows, address: str) -> None:
     """An address that is not host[:port] fails naming the option, and the host is never contacted."""
