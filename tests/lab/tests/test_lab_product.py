@@ -355,13 +355,23 @@ def test_hardened_agent_refuses_a_local_stop(estate: Estate) -> None:
     assert service(agent, AGENT)["state"] == "stopped"
 
 
+def test_hardened_agent_refuses_a_start_mode_change(estate: Estate) -> None:
+    """A hardened agent's start mode cannot be altered locally, so disabling it fails and it stays auto."""
+    agent = estate.host("agent01")
+    with agent.editing_system() as system:
+        system["services"][AGENT]["hardened"] = True
+    with pytest.raises(services.ServiceError):
+        services.set_start_mode(agent, AGENT, "disabled")
+    assert service(agent, AGENT)["start_mode"] == "auto"
+
+
 def test_disabled_service_refuses_to_start(estate: Estate) -> None:
     """A disabled service cannot be started; set back to manual it starts and reconnects."""
     agent = estate.host("agent02")
     services.stop(agent, AGENT)
     services.set_start_mode(agent, AGENT, "disabled")
-    with pytest.raises(services.ServiceError, match=r"Service 'Netwrix Threat Prevention Windows Agent \(SIWindowsAgent\)' "
-                                                     r"cannot be started"):
+    refusal = r"Service 'Netwrix Threat Prevention Windows Agent \(SIWindowsAgent\)' cannot be started"
+    with pytest.raises(services.ServiceError, match=refusal):
         services.start(agent, AGENT)
     assert service(agent, AGENT)["state"] == "stopped"
     services.set_start_mode(agent, AGENT, "manual")

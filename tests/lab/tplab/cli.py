@@ -22,7 +22,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "up" and not estate.exists():
         print(f"tplab: no estate at {estate.root}; create one with: python -m tplab up {args.estate}", file=sys.stderr)
         return 2
-    return args.handler(estate, args)
+    try:
+        return args.handler(estate, args)
+    except (KeyError, ValueError, FileExistsError) as error:
+        print(f"tplab {args.command}: {error.args[0] if error.args else error}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,8 +98,10 @@ def _fault_value(estate: Estate, args: argparse.Namespace) -> object:
             return [args.value]
         agent = estate.host(args.host).system()["services"]["SIWindowsAgent"]
         return [product.executable(agent["path"]) + ".config"]
-    if args.kind in ("slow", "unreachable_after"):
-        return float(args.value or 1) if args.kind == "slow" else int(args.value or 0)
+    if args.kind == "slow":
+        return float(args.value or 1)
+    if args.kind == "unreachable_after":
+        return int(args.value or 0)
     if args.kind == "service_start_fails":
         return [args.value] if args.value else True
     return True

@@ -32,7 +32,7 @@ from tplab import winpath
 FAULT_KINDS = {
     "unreachable": "the host refuses connections (WinRM down, host off)",
     "unreachable_after": "the host answers N more module calls, then refuses connections",
-    "locked": "a file (default: the agent config) is held open without sharing by another process",
+    "locked": "files (a list of Windows paths; the CLI defaults to the agent config) held open without sharing",
     "partial_write": "writing a file fails half way (disk full)",
     "service_start_fails": "a service (default: every Threat Prevention service) fails to start",
     "slow": "every remote call takes N extra seconds",
@@ -124,6 +124,10 @@ class Estate:
     def set_fault(self, host: str, kind: str, value: t.Any) -> None:
         if kind not in FAULT_KINDS:
             raise KeyError(f"unknown fault '{kind}'; known: {', '.join(FAULT_KINDS)}")
+        if kind == "locked" and not (isinstance(value, list) and all(isinstance(path, str) for path in value)):
+            raise ValueError("the locked fault takes a list of Windows paths")
+        if kind == "unreachable_after":
+            value = {"calls": int(value), "counted_before": len(self.calls(host))}  # "N more" calls from now
         self.host(host)
         with self.lock("faults"):
             faults = self.faults()

@@ -49,9 +49,11 @@ class EstateSpec:
 
 def build_estate(root: Path, spec: EstateSpec) -> Estate:
     """Create the estate folder from scratch and boot every host."""
-    if root.exists():
-        shutil.rmtree(root)
     estate = Estate(root)
+    if root.exists():
+        if any(root.iterdir()) and not estate.exists():
+            raise FileExistsError(f"{root} exists and is not an estate; refusing to delete it (choose an empty or new folder)")
+        shutil.rmtree(root)
     roles = {"old-em": "old_em", "new-em": "new_em"}
     roles.update({agent_name(index): "agent" for index in range(1, spec.agents + 1)})
     write_json_atomic(estate.lab / "estate.json", {"roles": roles, "settings": {

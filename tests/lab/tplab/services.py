@@ -34,7 +34,7 @@ def start(host: Host, name: str) -> None:
             return
         refusal = (f"Service '{service['display_name']} ({name})' cannot be started due to the following error: "
                    f"Cannot start service {name} on computer '.'.")
-        if service["start_mode"] == "disabled":
+        if service["start_mode"] == "disabled" or service.get("hardened"):
             raise ServiceError(refusal)
         try:
             if _start_fault(host, name):
@@ -62,7 +62,11 @@ def stop(host: Host, name: str) -> None:
 
 def set_start_mode(host: Host, name: str, start_mode: str) -> None:
     with host.editing_system() as system:
-        system["services"][name]["start_mode"] = start_mode
+        service = system["services"][name]
+        if service.get("hardened"):  # "protected from being altered, stopped, or started" locally
+            raise ServiceError(f"Service '{service['display_name']} ({name})' cannot be configured due to the following "
+                               f"error: Access is denied.")
+        service["start_mode"] = start_mode
 
 
 def _start_fault(host: Host, name: str) -> bool:

@@ -36,7 +36,7 @@ def _file_address(agent: Host, service: dict[str, t.Any]) -> str:
 
 
 def format_table(rows: list[dict[str, t.Any]], columns: list[str]) -> str:
-    widths = {column: max(len(column), *(len(str(row[column])) for row in rows)) for column in columns}
+    widths = {column: max([len(column), *(len(str(row[column])) for row in rows)]) for column in columns}
     lines = ["  ".join(column.ljust(widths[column]) for column in columns),
              "  ".join("-" * widths[column] for column in columns)]
     lines += ["  ".join(str(row[column]).ljust(widths[column]) for column in columns) for row in rows]

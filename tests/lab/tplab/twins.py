@@ -22,7 +22,7 @@ import typing as t
 import uuid
 from dataclasses import dataclass, field
 
-from tplab import product, services
+from tplab import product, services, winpath
 from tplab.estate import Estate, Host
 
 SCRIPT_SHA256 = {
@@ -76,8 +76,13 @@ def _read_all_bytes(run: ScriptRun, windows_path: str) -> bytes:
 
 
 def _is_locked(host: Host, windows_path: str) -> bool:
-    locked = host.faults().get("locked") or []
-    return any(entry.lower() == windows_path.lower() for entry in locked)
+    wanted = _path_key(windows_path)
+    return any(_path_key(entry) == wanted for entry in host.faults().get("locked") or [])
+
+
+def _path_key(windows_path: str) -> tuple[str, list[str]]:
+    drive, parts = winpath.split_windows_path(windows_path)
+    return drive, [part.lower() for part in parts]
 
 
 def read_program_config(run: ScriptRun, params: dict[str, t.Any]) -> None:
@@ -148,7 +153,10 @@ def _replace(host: Host, temporary: os.PathLike[str], path: str, backup_path: st
                           'it is being used by another process."')
     local = host.path(path)
     if backup_path:
-        os.link(local, host.path(backup_path))
+        backup = host.path(backup_path)
+        if backup.exists():  # ReplaceFile replaces an existing backup file
+            backup.unlink()
+        os.link(local, backup)
     os.replace(temporary, local)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-_DRIVE = re.compile(r"^([A-Za-z]):[\\/]*(.*)$")
+_DRIVE = re.compile(r"^([A-Za-z]):[\\/]+(.*)$")  # "C:foo" is relative to the drive's current folder
 
 
 class WindowsPathError(ValueError):

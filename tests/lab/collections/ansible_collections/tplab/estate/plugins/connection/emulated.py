@@ -80,8 +80,9 @@ class Connection(LocalConnection):
         if host is None:
             raise AnsibleConnectionFailure(f"winrm connection error: no route to host '{address}' (not in the lab estate)")
         faults = host.faults()
-        limit = faults.get("unreachable_after")
-        if faults.get("unreachable") or (limit is not None and len(estate.calls(host.name)) >= int(limit)):
+        limit = faults.get("unreachable_after")  # {"calls": N, "counted_before": calls already made when it was set}
+        used_up = limit is not None and len(estate.calls(host.name)) - limit["counted_before"] >= limit["calls"]
+        if faults.get("unreachable") or used_up:
             raise AnsibleConnectionFailure(
                 f"ntlm: HTTPConnectionPool(host='{address}', port=5986): Max retries exceeded with url: /wsman (Caused by "
                 f"NewConnectionError: Failed to establish a new connection: [Errno 111] Connection refused) [lab fault]")
