@@ -8,7 +8,7 @@ import typing as t
 
 import pytest
 
-from tplab import product, status
+from tplab import certs, product, status
 from tplab.estate import Estate
 from tplab.playbook import run_playbook
 
@@ -124,3 +124,19 @@ def test_an_invalid_address_is_refused_everywhere_before_anything_changes(make_e
     assert run.returncode != 0
     assert "option manager_address" in run.failures()["agent01"] and "Nothing was changed" in run.failures()["agent01"]
     assert status.tree_digest(estate) == before
+
+
+def test_an_agent_that_does_not_register_on_the_new_em_is_failed_by_name(make_estate: t.Callable[..., Estate]) -> None:
+    """Verification is real: an agent whose certificates come from another CA is repointed but never becomes active."""
+    estate = make_estate(agents=5)
+    agent = estate.host("agent03")
+    folder = product.install_folder(agent.system()["services"]["SIWindowsAgent"])
+    agent.path(f"{folder}\\CertsInfo\\ca-crt.pem").write_bytes(certs.make_ca("Another EM's CA").cert_pem)
+
+    run = run_playbook(estate, "repoint_agents.yml", extra_vars={**TOLERANT, "agent_verify_timeout": 3})
+
+    failures = run.failures()
+    assert set(failures) == {"agent03"}, run.output
+    assert "agent03: the agent is not active on the new Enterprise Manager new-em" in failures["agent03"]
+    assert registered_on(estate) == {"agent01": "new-em", "agent02": "new-em", "agent03": "-", "agent04": "new-em",
+                                     "agent05": "new-em"}
