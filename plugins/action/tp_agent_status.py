@@ -21,9 +21,9 @@ class ActionModule(TPActionBase):
         "timeout": {"type": "int", "default": 300},
         "delay": {"type": "int", "default": 10},
         "fail_on_missing": {"type": "bool", "default": True},
-        "service_name": {"type": "str", "default": SERVICE_NAMES["enterprise_manager"]},
+        "em_service_name": {"type": "str", "default": SERVICE_NAMES["enterprise_manager"]},
         "module_file": {"type": "str", "default": "SI.SIMonitor.PowerShell.dll"},
-        "port": {"type": "int", "default": CONSOLE_PORT},
+        "api_port": {"type": "int", "default": CONSOLE_PORT},
         "name_properties": {"type": "list", "elements": "str", "default": ["Machine", "FQDN", "Name"]},
         "status_property": {"type": "str", "default": "Status"},
         "address_property": {"type": "str", "default": "Address"},
@@ -33,11 +33,11 @@ class ActionModule(TPActionBase):
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
         columns = StatusColumns(names=tuple(args["name_properties"]), status=args["status_property"],
                                 address=args["address_property"], active=tuple(args["active_statuses"]))
-        request = StatusRequest(service_name=args["service_name"], module_file=args["module_file"], port=args["port"],
+        request = StatusRequest(service_name=args["em_service_name"], module_file=args["module_file"], port=args["api_port"],
                                 columns=columns, expect=tuple(args["expect"]), timeout=args["timeout"], delay=args["delay"])
         result = wait_for_agents(host, request, self.check_mode)
         if result["missing"] and args["fail_on_missing"] and not self.check_mode:
             raise TPError(f"{host.name}: {len(result['missing'])} agent(s) are not active on this Enterprise Manager after "
-                          f"{result['elapsed']}s: {', '.join(result['missing'])}. Check each agent's service and its "
-                          f"managerAddress, and that it can reach this EM on port 3741.", **result)
+                          f"{result['elapsed']}s: {', '.join(result['missing'])}. Check each agent's service, its "
+                          f"managerAddress, and that it can reach this EM on its agent port (3741 by default).", **result)
         return result

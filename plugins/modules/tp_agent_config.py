@@ -23,7 +23,9 @@ description:
     in with ReplaceFile) and only if the file still holds what was read, keeping a backup beside
     it. Restarts the agent only when the file changed. If the agent then fails to start, the
     previous file is put back and the agent started on it, and the task fails naming the cause.
-  - An agent that already points at the address costs one remote call.
+  - An agent that already points at the address costs one remote call. If its file names the address
+    but was written after the running agent started (a run cut off between the write and the restart),
+    the agent is restarted so that it reads it.
 options:
   manager_address:
     description:
@@ -134,6 +136,14 @@ backup_file:
   returned: success
   type: str
   sample: C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWindowsAgent\SIWindowsAgent.exe.config.20261124-101500.3fa9c1.bak
+pending_restart:
+  description:
+    - Whether the file already named the address but the running agent started before the file was last
+      written (so it still used its previous address), and the agent was restarted for that reason alone.
+    - This is how a run cut off between the write and the restart is finished by the next one.
+  returned: success
+  type: bool
+  sample: false
 restarted:
   description: Whether the agent service was restarted (in check mode, whether it would be).
   returned: success

@@ -42,9 +42,11 @@ options:
       - Set to V(false) to get the list in RV(missing) and decide per host.
     type: bool
     default: true
-  service_name:
+  em_service_name:
     description:
       - The Enterprise Manager's Windows service name, used to find its install folder.
+      - Named apart from the other modules' O(netwrix.threat_prevention.tp_agent_config#module:service_name),
+        so that C(module_defaults) for the action group cannot set one for the other.
     type: str
     default: SIEnterpriseManager
   module_file:
@@ -52,9 +54,9 @@ options:
       - The EM PowerShell module's file name in the EM install folder.
     type: str
     default: SI.SIMonitor.PowerShell.dll
-  port:
+  api_port:
     description:
-      - The EM's console and PowerShell API port.
+      - The EM's console and PowerShell API port (agents use another one, 3741).
     type: int
     default: 3740
   name_properties:
@@ -77,6 +79,9 @@ options:
   active_statuses:
     description:
       - Status values that mean the agent is connected to this EM.
+      - The Agents grid shows a hardened agent as C(Hardened). Whether that means "connected to this EM" is not
+        documented, so it is not counted by default (a false "arrived" is worse than a false "missing" when the
+        next step is to decommission the old EM). Add it once you have checked your EM.
     type: list
     elements: str
     default: [Active, Active (Modules Pending)]

@@ -52,7 +52,7 @@ def desired_edit(content: bytes, request: ConfigRequest, host_name: str, path: s
     try:
         edit = set_app_setting(content, MANAGER_ADDRESS_KEY, str(request.address), add_if_missing=request.add_if_missing)
     except AppConfigError as error:
-        raise TPError(f"{host_name}: {path}: {error} Nothing was changed.", path=path) from None
+        raise TPError(f"{host_name}: {path}: {_sentence(str(error))} Nothing was changed.", path=path) from None
     if edit.changed and edit.previous_value is not None and _same_endpoint(edit.previous_value, request.address):
         return AppSettingEdit(content=content, previous_value=edit.previous_value, value=edit.previous_value,
                               changed=False, added=False, encoding=edit.encoding, bom=edit.bom)
@@ -69,32 +69,48 @@ def repoint(host: WindowsHost, request: ConfigRequest, check_mode: bool, diff_mo
     # A stopped agent is started too: it must run to register with the new EM, and a restart that
     # failed on an earlier run may be what stopped it. Only a disabled service is left alone.
     restart = bool(request.restart and service and service.start_mode != "disabled")
+    pending = not edit.changed and restart and restart_pending(program)
     result: dict[str, t.Any] = {
-        "changed": edit.changed, "path": path, "previous_address": edit.previous_value, "address": edit.value,
-        "encoding": edit.encoding + (" with BOM" if edit.bom else ""), "backup_file": None, "restarted": False,
-        "service_state": service.state if service else None,
+        "changed": edit.changed or pending, "path": path, "previous_address": edit.previous_value,
+        "address": edit.value, "encoding": edit.encoding + (" with BOM" if edit.bom else ""), "backup_file": None,
+        "restarted": False, "pending_restart": pending, "service_state": service.state if service else None,
     }
-    if not edit.changed:
+    if not result["changed"]:
         return result
     if restart and service and is_hardened(service, request.component):
         raise TPError(f"{host.name}: the agent service '{service.name}' is hardened, so it cannot be restarted to read "
                       f"the new address. {SOFTEN_HINT} Nothing was changed.", hardened=True, path=path)
-    if diff_mode:
+    if diff_mode and edit.changed:
         result["diff"] = {"before_header": path, "after_header": path, "before": decode_config(content).text,
                           "after": decode_config(edit.content).text}
     if request.restart and service and not restart:
-        result["warnings"] = [f"{host.name}: service '{service.name}' is disabled, so it was not restarted (a disabled "
-                              f"service cannot start again); it keeps its previous address until it is enabled and "
-                              f"restarted."]
+        result["warnings"] = [f"{host.name}: service '{service.name}' is disabled, so it was not restarted: while it "
+                              f"runs it still uses the address it read when it started. Enable and restart it to use "
+                              f"the new one."]
     if check_mode:
         result["restarted"] = restart
         return result
-    result["backup_file"] = host.replace_file(path, edit.content, program.config.sha256,
-                                              backup_path(path) if request.backup else None)
+    if edit.changed:
+        result["backup_file"] = host.replace_file(path, edit.content, program.config.sha256,
+                                                  backup_path(path) if request.backup else None)
     if restart and service:
-        _restart_or_restore(host, service, path, content, edit.content, result["backup_file"])
+        if edit.changed:
+            _restart_or_restore(host, service, path, content, edit.content, result["backup_file"])
+        else:
+            host.set_service(service.name, state="restarted")
         result["restarted"] = True
     return result
+
+
+def restart_pending(program: ProgramConfig) -> bool:
+    """The running agent started before its file was last written, so it still uses the address it read before.
+
+    This is how a run interrupted between the write and the restart (or run with restart off) is
+    finished by the next one: the file is already right, but the agent must still read it.
+    """
+    service, config = program.service, program.config
+    return bool(service and service.state == "started" and service.started_ms is not None
+                and config.last_write_ms is not None and config.last_write_ms > service.started_ms)
 
 
 def _existing_config_path(host: WindowsHost, program: ProgramConfig, request: ConfigRequest) -> str:
@@ -115,23 +131,27 @@ def _restart_or_restore(host: WindowsHost, service: ServiceInfo, path: str, orig
         host.set_service(service.name, state="restarted")
         return
     except TPError as error:
-        failure = error.message
+        failure = error.message.rstrip(".")
     kept = f"the previous file is kept at {backup_file}" if backup_file else "no backup was kept (backup is off)"
     try:
         host.replace_file(path, original, hashlib.sha256(written).hexdigest(), None)
     except TPError as error:
         raise TPError(f"{failure}. The new address is still in {path} and restoring the previous file failed too "
-                      f"({error.message}); {kept}.", path=path, backup_file=backup_file) from None
+                      f"({error.message.rstrip('.')}); {kept}.", path=path, backup_file=backup_file, changed=True) from None
     if service.state != "started":
         raise TPError(f"{failure}. The previous {path} was put back and the service left stopped, as it was found. "
-                      f"Fix the service, then run again.", path=path, backup_file=backup_file)
+                      f"Fix the service, then run again.", path=path, backup_file=backup_file, changed=True)
     try:
         host.set_service(service.name, state="started")
         after = "it was started again on the previous address"
     except TPError as error:
-        after = f"starting it on the previous address failed too ({error.message})"
+        after = f"starting it on the previous address failed too ({error.message.rstrip('.')})"
     raise TPError(f"{failure}. The previous {path} was put back and {after}. Fix the service, then run again.",
-                  path=path, backup_file=backup_file)
+                  path=path, backup_file=backup_file, changed=True)
+
+
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _same_endpoint(current: str, desired: ManagerAddress) -> bool:

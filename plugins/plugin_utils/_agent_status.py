@@ -12,6 +12,7 @@ FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 
 from __future__ import annotations
 
+import ipaddress
 import time
 import typing as t
 from dataclasses import dataclass
@@ -45,8 +46,12 @@ class StatusRequest:
 
 
 def agent_key(name: str) -> str:
-    """The part of a host name two spellings of the same agent share."""
-    return name.strip().split(".", 1)[0].lower()
+    """The part of a host name two spellings of the same agent share; an IP address is kept whole."""
+    text = name.strip().lower()
+    try:
+        return ipaddress.ip_address(text.strip("[]")).compressed
+    except ValueError:
+        return text.split(".", 1)[0]
 
 
 def summarize(rows: list[dict[str, t.Any]], columns: StatusColumns) -> list[dict[str, t.Any]]:

@@ -74,12 +74,16 @@ def planned_changes(service: ServiceInfo, request: ServiceRequest) -> dict[str, 
     return changes
 
 
-def apply_changes(host: WindowsHost, service: ServiceInfo, request: ServiceRequest, changes: dict[str, str]) -> None:
-    """Ask for the changes, refusing early (before any change) when a hardened agent must stop."""
+def refuse_hardened_stop(host: WindowsHost, service: ServiceInfo, request: ServiceRequest, changes: dict[str, str]) -> None:
+    """A hardened agent refuses a local stop: say so before any change (and in check mode, as a real run would)."""
     stops = changes.get("state") in ("stopped", "restarted") and service.state != "stopped"
     if stops and is_hardened(service, request.component):
         raise TPError(f"{host.name}: the Threat Prevention agent service '{service.name}' is hardened and refuses to be "
                       f"stopped locally. {SOFTEN_HINT}", hardened=True)
+
+
+def apply_changes(host: WindowsHost, service: ServiceInfo, request: ServiceRequest, changes: dict[str, str]) -> None:
+    """Ask the service control manager for the changes; an agent's refusal gets the hardening hint."""
     try:
         host.set_service(service.name, state=changes.get("state"), start_mode=changes.get("start_mode"))
     except TPError as error:
@@ -118,6 +122,7 @@ def ensure_service(host: WindowsHost, request: ServiceRequest, check_mode: bool,
     changes = planned_changes(service, request)
     result = describe(service, request.component)
     result["changed"] = bool(changes)
+    refuse_hardened_stop(host, service, request, changes)
     if diff_mode and changes:
         result["diff"] = state_diff(service, request, changes)
     if check_mode:
@@ -127,7 +132,10 @@ def ensure_service(host: WindowsHost, request: ServiceRequest, check_mode: bool,
         final_state = "started" if changes.get("state") == "restarted" else changes.get("state", service.state)
         result.update(state=final_state, start_mode=changes.get("start_mode", service.start_mode))
     if request.wait_for_ports and result["state"] == "started":
-        result["listening"] = wait_for_ports(host, request)
+        try:
+            result["listening"] = wait_for_ports(host, request)
+        except TPError as error:
+            raise TPError(error.message, **{**result, **error.result}) from None  # keeps changed=True after a start
     return result
 
 

@@ -32,6 +32,7 @@ class ServiceInfo:
     start_mode: str  # auto, delayed, manual, disabled
     path: str  # the command line the service control manager starts
     accepts_stop: bool  # a running service that refuses SERVICE_CONTROL_STOP is False; a stopped one is True
+    started_ms: int | None = None  # when its process started (Unix ms), when known
 
     def as_dict(self) -> dict[str, t.Any]:
         return {"name": self.name, "display_name": self.display_name, "state": self.state,
@@ -45,6 +46,7 @@ class RemoteFile:
     path: str
     content: bytes | None  # None when the file does not exist
     sha256: str | None
+    last_write_ms: int | None = None  # when it was last written (Unix ms)
 
 
 @dataclass(frozen=True)
@@ -101,10 +103,12 @@ class WindowsHost:
             service = ServiceInfo(name=raw_service["name"], display_name=raw_service["display_name"],
                                   state=raw_service["state"], start_mode=raw_service["start_mode"],
                                   path=raw_service["path"],
-                                  accepts_stop=bool(raw_service["accepts_stop"]) or raw_service["state"] != "started")
+                                  accepts_stop=bool(raw_service["accepts_stop"]) or raw_service["state"] != "started",
+                                  started_ms=raw_service.get("started_ms"))
         content = base64.b64decode(raw_config["content"]) if raw_config.get("exists") else None
         return ProgramConfig(service=service, config=RemoteFile(path=raw_config.get("path") or "", content=content,
-                                                                sha256=raw_config.get("sha256")))
+                                                                sha256=raw_config.get("sha256"),
+                                                                last_write_ms=raw_config.get("last_write_ms")))
 
     def replace_file(self, path: str, content: bytes, expected_sha256: str | None, backup_path: str | None) -> str | None:
         """Atomically replace a file that still holds what was read; return the backup path kept."""
@@ -149,8 +153,9 @@ def _script_text(name: str) -> str:
 
 
 def _script_error(result: dict[str, t.Any]) -> str:
+    """The script's own error text; else whatever the module or Ansible said (a crash has no error record)."""
     for error in result.get("error") or []:
         message = (error.get("exception") or {}).get("message") or error.get("output")
         if message:
             return str(message).strip()
-    return str(result.get("msg") or "")
+    return " ".join(str(result[key]).strip() for key in ("msg", "module_stderr") if result.get(key))

@@ -140,3 +140,21 @@ def test_an_agent_that_does_not_register_on_the_new_em_is_failed_by_name(make_es
     assert "agent03: the agent is not active on the new Enterprise Manager new-em" in failures["agent03"]
     assert registered_on(estate) == {"agent01": "new-em", "agent02": "new-em", "agent03": "-", "agent04": "new-em",
                                      "agent05": "new-em"}
+
+
+def test_a_run_cut_off_between_the_write_and_the_restart_is_finished_by_the_next(make_estate: t.Callable[..., Estate]) -> None:
+    """The connection drops after the new file is written: the agent keeps running on the old address; a re-run
+    sees the file newer than the running agent, restarts it, and the agent arrives."""
+    estate = make_estate(agents=3)
+    estate.set_fault("agent02", "unreachable_after", 2)  # the read and the replace get through, the restart does not
+
+    first = run_playbook(estate, "repoint_agents.yml", extra_vars=TOLERANT)
+    assert "agent02" in first.failures()
+    assert b"new-em.corp.example:3741" in agent_config(estate, "agent02")
+    assert registered_on(estate)["agent02"] == "old-em", "not restarted, so still on the old EM"
+
+    estate.clear_faults()
+    second = run_playbook(estate, "repoint_agents.yml", extra_vars=FAST)
+    assert second.returncode == 0, second.output
+    assert second.recap()["agent02"]["changed"] == 1 and second.recap()["agent01"]["changed"] == 0
+    assert registered_on(estate) == dict.fromkeys(("agent01", "agent02", "agent03"), "new-em")

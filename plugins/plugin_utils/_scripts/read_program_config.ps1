@@ -6,8 +6,10 @@
 # Changes nothing. Run by the win_powershell module; SupportsShouldProcess lets it run in
 # check mode.
 #
-# Result: @{ service = $null | @{ name; display_name; state; start_mode; path; accepts_stop }
-#            config  = @{ path; exists; content (base64); sha256 (lower-case hex) } }
+# Result: @{ service = $null | @{ name; display_name; state; start_mode; path; accepts_stop; started_ms }
+#            config  = @{ path; exists; content (base64); sha256 (lower-case hex); last_write_ms } }
+# started_ms (when the service's process started) and last_write_ms (when the file was last written)
+# are Unix milliseconds: a file written after the process started has not been read by it yet.
 [CmdletBinding(SupportsShouldProcess)]
 param (
     # The service whose executable the config file belongs to; may be empty when ConfigPath is given.
@@ -40,6 +42,13 @@ if ($ServiceName) {
             'Disabled' { 'disabled' }
             default { $cim.StartMode.ToLowerInvariant() }
         }
+        $startedMs = $null
+        if ($cim.ProcessId) {
+            $process = Get-CimInstance -ClassName Win32_Process -Filter "ProcessId=$($cim.ProcessId)"
+            if ($process) {
+                $startedMs = ([DateTimeOffset]$process.CreationDate).ToUnixTimeMilliseconds()
+            }
+        }
         $service = @{
             name = $cim.Name
             display_name = $cim.DisplayName
@@ -47,6 +56,7 @@ if ($ServiceName) {
             start_mode = $startMode
             path = $cim.PathName
             accepts_stop = [bool]$cim.AcceptStop
+            started_ms = $startedMs
         }
     }
 }
@@ -66,7 +76,7 @@ if (-not $ConfigPath -and $service) {
     $ConfigPath = $executable + $ConfigSuffix
 }
 
-$config = @{ path = $ConfigPath; exists = $false; content = $null; sha256 = $null }
+$config = @{ path = $ConfigPath; exists = $false; content = $null; sha256 = $null; last_write_ms = $null }
 if ($ConfigPath -and (Test-Path -LiteralPath $ConfigPath -PathType Leaf)) {
     $bytes = [IO.File]::ReadAllBytes($ConfigPath)
     $sha256 = [Security.Cryptography.SHA256]::Create()
@@ -78,6 +88,7 @@ if ($ConfigPath -and (Test-Path -LiteralPath $ConfigPath -PathType Leaf)) {
     }
     $config.exists = $true
     $config.content = [Convert]::ToBase64String($bytes)
+    $config.last_write_ms = ([DateTimeOffset](Get-Item -LiteralPath $ConfigPath).LastWriteTimeUtc).ToUnixTimeMilliseconds()
 }
 
 $Ansible.Result = @{ service = $service; config = $config }

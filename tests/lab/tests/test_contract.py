@@ -31,7 +31,9 @@ REPO = Path(__file__).resolve().parents[3]
 REAL = REPO / ".cache" / "collections" / "ansible_collections" / "ansible" / "windows" / "plugins" / "modules"
 LAB = REPO / "tests" / "lab" / "collections" / "ansible_collections" / "ansible" / "windows" / "plugins" / "modules"
 HOST_BOUNDARY = REPO / "plugins" / "plugin_utils" / "_windows_host.py"
-STANDARD_KEYS = {"changed", "failed", "msg", "skipped", "diff", "invocation", "warnings", "deprecations", "exception"}
+# Keys Ansible itself adds to any module result (a crash sets module_stdout/module_stderr/rc).
+STANDARD_KEYS = {"changed", "failed", "msg", "skipped", "diff", "invocation", "warnings", "deprecations", "exception",
+                 "module_stdout", "module_stderr", "rc"}
 
 
 def real_docs(module: str) -> tuple[dict[str, t.Any], dict[str, t.Any]]:

@@ -96,7 +96,9 @@ def _fault_value(estate: Estate, args: argparse.Namespace) -> object:
     if args.kind == "locked":
         if args.value:
             return [args.value]
-        agent = estate.host(args.host).system()["services"]["SIWindowsAgent"]
+        agent = estate.host(args.host).system()["services"].get("SIWindowsAgent")
+        if agent is None:
+            raise ValueError(f"{args.host} has no agent service; give the Windows path of the file to lock")
         return [product.executable(agent["path"]) + ".config"]
     if args.kind == "slow":
         return float(args.value or 1)

@@ -8,6 +8,7 @@ ansible.windows.win_service returns and what a user would paste into a search en
 
 from __future__ import annotations
 
+import time
 import typing as t
 
 from tplab import product
@@ -44,7 +45,7 @@ def start(host: Host, name: str) -> None:
             service.update(state="stopped", last_start_error=str(failure))
             failure_message = refusal
         else:
-            service.update(state="started", last_start_error=None, **remembered)
+            service.update(state="started", last_start_error=None, started_ms=time.time_ns() // 1_000_000, **remembered)
     if failure_message:
         raise ServiceError(failure_message)
 

@@ -26,7 +26,7 @@ from tplab import product, services, winpath
 from tplab.estate import Estate, Host
 
 SCRIPT_SHA256 = {
-    "read_program_config": "aeb14427423133f341bd84406a54bfe3d95370ef08f0da58c676b0f1483e7b1b",
+    "read_program_config": "52e922774fedce7f1e8b80ced61da7dcba3d9b2f3917a8bb3d0709d7000dcc0b",
     "replace_file": "0ebc15a104ddf09459a05f1e785d472bcbebf71f01df678463a7cfce3400bacc",
     "get_agent_status": "f6124571ea8ee6a2c524fd7e7ea08f390c2836d62b0ab2c4e51b2fc29fa8554e",
 }
@@ -93,15 +93,18 @@ def read_program_config(run: ScriptRun, params: dict[str, t.Any]) -> None:
     found = services.find(run.host, service_name) if service_name else None
     if found:
         name, raw = found
+        running = raw["state"] == "started"
         service = {"name": name, "display_name": raw["display_name"], "state": raw["state"],
-                   "start_mode": raw["start_mode"], "path": raw["path"],
-                   "accepts_stop": raw["state"] == "started" and not raw.get("hardened")}
+                   "start_mode": raw["start_mode"], "path": raw["path"], "accepts_stop": running and not raw.get("hardened"),
+                   "started_ms": raw.get("started_ms") if running else None}
     if not config_path and service:
         config_path = product.executable(service["path"]) + (params.get("ConfigSuffix") or ".config")
-    config: dict[str, t.Any] = {"path": config_path or None, "exists": False, "content": None, "sha256": None}
+    config: dict[str, t.Any] = {"path": config_path or None, "exists": False, "content": None, "sha256": None,
+                                "last_write_ms": None}
     if config_path and run.host.path(config_path).is_file():
         data = _read_all_bytes(run, config_path)
-        config.update(exists=True, sha256=_sha256_hex(data), content=base64.b64encode(data).decode("ascii"))
+        config.update(exists=True, sha256=_sha256_hex(data), content=base64.b64encode(data).decode("ascii"),
+                      last_write_ms=run.host.path(config_path).stat().st_mtime_ns // 1_000_000)
     run.result = {"service": service, "config": config}
 
 

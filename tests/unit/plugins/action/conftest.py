@@ -51,6 +51,7 @@ class Service:
     display_name: str = ""
     hardened: bool = False
     refuse: dict[str, str] = field(default_factory=dict)  # requested win_service state -> error message
+    started_ms: int | None = 0  # when its process started, on the host's clock (FakeWindows.clock)
 
     @property
     def accepts_stop(self) -> bool:
@@ -68,6 +69,12 @@ class FakeWindows:
         self.script_failures: dict[str, str] = {}  # script kind -> terminating error message
         self.check_mode = False
         self.calls: list[tuple[str, dict[str, t.Any]]] = []
+        self.clock = 100  # milliseconds; each write or service start is one tick later
+        self.written_at: dict[str, int] = {}  # file -> when it was last written (files set up directly: 0)
+
+    def tick(self) -> int:
+        self.clock += 1
+        return self.clock
 
     # ---- set-up helpers -------------------------------------------------------------------------
     def add_service(self, name: str, path: str, **kwargs: t.Any) -> Service:
@@ -141,7 +148,7 @@ class FakeWindows:
         if args.get("start_mode"):
             service.start_mode = args["start_mode"]
         if state in ("started", "restarted"):
-            service.state = "started"
+            service.state, service.started_ms = "started", self.tick()
         elif state == "stopped":
             service.state = "stopped"
         return {"changed": True, "exists": True, "name": service.name, "display_name": service.display_name,
@@ -196,10 +203,12 @@ class FakeWindows:
         config: dict[str, t.Any] = {"path": config_path, "exists": False, "content": None, "sha256": None}
         if config_path in self.files:
             content = self.files[config_path]
-            config.update(exists=True, content=base64.b64encode(content).decode("ascii"), sha256=sha256(content))
+            config.update(exists=True, content=base64.b64encode(content).decode("ascii"), sha256=sha256(content),
+                          last_write_ms=self.written_at.get(config_path, 0))
         described = None if service is None else {
             "name": service.name, "display_name": service.display_name or service.name, "state": service.state,
-            "start_mode": service.start_mode, "path": service.path, "accepts_stop": service.accepts_stop}
+            "start_mode": service.start_mode, "path": service.path, "accepts_stop": service.accepts_stop,
+            "started_ms": service.started_ms if service.state == "started" else None}
         return {"service": described, "config": config}
 
     def _replace_file(self, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -216,6 +225,7 @@ class FakeWindows:
         if exists and backup:
             self.files[backup] = self.files[path]
         self.files[path] = content
+        self.written_at[path] = self.tick()
         return {"sha256": parameters["Sha256"], "backup_file": backup if exists and backup else None}
 
     def _next_agent_answer(self) -> list[dict[str, t.Any]]:

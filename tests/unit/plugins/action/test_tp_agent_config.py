@@ -274,3 +274,32 @@ def test_delegated_task_names_both_hosts(repoint: Run, host: FakeWindows) -> Non
     host.services["siwindowsagent"].hardened = True
     result = repoint({"manager_address": NEW}, delegate_to="new-em")
     assert result["failed"] is True and result["msg"].startswith("new-em (for agent01): ")
+
+
+def test_a_file_written_after_the_agent_started_gets_the_restart_it_missed(repoint: Run, host: FakeWindows) -> None:
+    """An interrupted run (written, not restarted) is finished by the next: restart only, no write."""
+    host.files[CONFIG] = config(NEW)
+    host.written_at[CONFIG] = host.services["siwindowsagent"].started_ms + 5
+    result = repoint({"manager_address": "new-em.corp.example"})
+    assert host.kinds() == ["read_program_config", "win_service"]
+    assert result["changed"] is True and result["pending_restart"] is True and result["restarted"] is True
+    assert result["backup_file"] is None and host.files[CONFIG] == config(NEW)
+    again = repoint({"manager_address": "new-em.corp.example"})
+    assert again["changed"] is False and again["pending_restart"] is False, "the restart must settle it"
+
+
+def test_a_pending_restart_is_only_predicted_in_check_mode_and_off_with_restart_false(repoint: Run, host: FakeWindows) -> None:
+    host.files[CONFIG] = config(NEW)
+    host.written_at[CONFIG] = host.services["siwindowsagent"].started_ms + 5
+    predicted = repoint({"manager_address": "new-em.corp.example"}, check_mode=True)
+    assert predicted["changed"] is True and predicted["restarted"] is True and host.kinds() == ["read_program_config"]
+    untouched = repoint({"manager_address": "new-em.corp.example", "restart": False})
+    assert untouched["changed"] is False and "win_service" not in host.kinds()
+
+
+def test_a_failed_restart_reports_changed_because_the_host_was_touched(repoint: Run, host: FakeWindows) -> None:
+    """The file was written and restored and the service restarted: changed, even though the task failed."""
+    host.services["siwindowsagent"].refuse["restarted"] = "Service 'X (SIWindowsAgent)' cannot be started."
+    result = repoint({"manager_address": "new-em.corp.example"})
+    assert result["failed"] is True and result["changed"] is True
+    assert "cannot be started. The previous" in result["msg"] and ".." not in result["msg"]

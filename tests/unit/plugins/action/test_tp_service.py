@@ -148,8 +148,16 @@ def test_port_that_never_listens_fails_naming_the_port(tp_service: Run, host: Fa
     result = tp_service({"component": "enterprise_manager", "state": "started", "wait_for_ports": [3741, 3740],
                          "wait_timeout": 30})
     assert host.kinds() == ["win_service_info", "win_service", "win_wait_for", "win_wait_for"]
-    assert result["failed"] is True
+    assert result["failed"] is True and result["changed"] is True, "the service was started before the wait failed"
     assert "port 3740 after 30s" in result["msg"] and "timeout while waiting for 127.0.0.1:3740" in result["msg"]
+    assert result["msg"].count("agent01:") == 1, "the host is named once"
+
+
+def test_check_mode_refuses_a_hardened_agent_as_a_real_run_would(tp_service: Run, host: FakeWindows) -> None:
+    """Check mode must not predict a change that the real run refuses."""
+    host.services["siwindowsagent"].hardened = True
+    result = tp_service({"component": "agent", "state": "restarted"}, check_mode=True)
+    assert result["failed"] is True and "Soften" in result["msg"] and host.kinds() == ["win_service_info"]
 
 
 @pytest.mark.parametrize("args", [

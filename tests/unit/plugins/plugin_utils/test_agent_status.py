@@ -75,6 +75,7 @@ def wait(host: FakeHost, req: StatusRequest, time: VirtualTime, check_mode: bool
 @pytest.mark.parametrize(("name", "key"), [
     ("agent01", "agent01"), ("AGENT01", "agent01"), ("Agent01.Corp.Example", "agent01"), (" agent01.corp ", "agent01"),
     ("agent01.", "agent01"),
+    ("10.20.1.5", "10.20.1.5"), ("FD00::0:10", "fd00::10"), ("[fd00::10]", "fd00::10"),
 ])
 def test_agent_key_is_the_lower_case_first_label(name: str, key: str) -> None:
     """NetBIOS name, FQDN and inventory name of one machine share a key."""

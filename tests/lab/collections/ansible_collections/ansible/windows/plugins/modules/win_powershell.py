@@ -18,6 +18,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from tplab.module_support import NOT_EMULATED, lab_host, unsupported_options
 from tplab.twins import ScriptError, ScriptRun, twin_for
+from tplab.winpath import WindowsPathError
 
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "arguments": {"type": "list", "elements": "str"},
@@ -80,6 +81,8 @@ def main() -> None:
         run_twin(run, params["parameters"] or {})
     except ScriptError as error:
         result.update(failed=True, error=[error_record(error)])
+    except WindowsPathError as error:  # .NET: NotSupportedException / ArgumentException for such a path
+        result.update(failed=True, error=[error_record(ScriptError(f"The given path's format is not supported. ({error})"))])
     result.update(result=run.result, output=run.output, changed=run.changed)
     module.exit_json(**result)
 

@@ -42,7 +42,7 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "sid_info": {"type": "str", "choices": ["none", "restricted", "unrestricted"]},
     "start_mode": {"type": "str", "choices": ["auto", "delayed", "disabled", "manual"]},
     "state": {"type": "str", "choices": ["absent", "paused", "started", "stopped", "restarted"]},
-    "update_password": {"type": "str", "choices": ["always", "on_create"]},
+    "update_password": {"type": "str", "choices": ["always", "on_create"], "no_log": False},
     "username": {"type": "str"},
 }
 EMULATED = {"name", "state", "start_mode", "force_dependent_services"}
