@@ -18,6 +18,7 @@ import typing as t
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._peer import peer_host
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
 
 
@@ -30,11 +31,13 @@ class TPActionBase(ActionBase):
 
     _supports_check_mode = True
     _supports_async = False
+    _tp_task_vars: dict[str, t.Any] = {}
 
     def run(self, tmp: str | None = None, task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
         result = super().run(tmp, task_vars)
         del tmp
         task_vars = task_vars or {}
+        self._tp_task_vars = task_vars
         _validation, args = self.validate_argument_spec(
             argument_spec=self.ARGUMENT_SPEC, mutually_exclusive=self.MUTUALLY_EXCLUSIVE, required_one_of=self.REQUIRED_ONE_OF)
         host = WindowsHost(functools.partial(self._execute_module, task_vars=task_vars), self._host_label(task_vars))
@@ -49,6 +52,10 @@ class TPActionBase(ActionBase):
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
         """Do the module's work; raise TPError to fail with a message."""
         raise NotImplementedError
+
+    def peer(self, host_name: str) -> t.ContextManager[WindowsHost]:
+        """A connection to another inventory host for the length of a ``with`` block (see _peer.py)."""
+        return peer_host(self, self._tp_task_vars, host_name)
 
     @property
     def check_mode(self) -> bool:

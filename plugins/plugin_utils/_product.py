@@ -27,3 +27,7 @@ MANAGER_ADDRESS_KEY = "managerAddress"
 # A .NET program reads "<program>.config" next to its executable; the console's file is documented
 # with a capital C (SIWinConsole.exe.Config), which Windows treats as the same name.
 CONFIG_SUFFIX = ".config"
+
+# The Administration Console has no service to derive its folder from; this is the documented
+# default install folder (the install root can be changed in the installer).
+CONSOLE_CONFIG = "C:\\Program Files\\Netwrix\\Netwrix Threat Prevention\\SIWinConsole\\SIWinConsole.exe.Config"

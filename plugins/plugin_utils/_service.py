@@ -49,6 +49,12 @@ def find_service(host: WindowsHost, request: ServiceRequest) -> ServiceInfo:
     return service
 
 
+def em_install_folder(host: WindowsHost, name: str) -> tuple[ServiceInfo, str]:
+    """The EM service on this host and the folder it runs from (CertsInfo and SecretMgr.exe live there)."""
+    service = find_service(host, ServiceRequest(component="enterprise_manager", name=name))
+    return service, install_folder(service.path)
+
+
 def describe(service: ServiceInfo, component: str) -> dict[str, t.Any]:
     """The facts tp_service returns about a service."""
     return {

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import typing as t
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
@@ -47,6 +48,27 @@ class RemoteFile:
     content: bytes | None  # None when the file does not exist
     sha256: str | None
     last_write_ms: int | None = None  # when it was last written (Unix ms)
+
+
+@dataclass(frozen=True)
+class FolderFile:
+    """One named file of a folder: whether it exists, its hash, and its bytes when they were asked for."""
+
+    requested: str
+    name: str  # as it is on disk (names match case-insensitively)
+    path: str
+    exists: bool
+    sha256: str | None
+    content: bytes | None = None
+
+
+@dataclass(frozen=True)
+class SecretExport:
+    """A SecretMgr export, in controller memory only; never put it in a result or a message."""
+
+    content: bytes = field(repr=False)
+    sha256: str
+    landed: str  # where SecretMgr wrote it (it has been deleted there)
 
 
 @dataclass(frozen=True)
@@ -110,14 +132,52 @@ class WindowsHost:
                                                                 sha256=raw_config.get("sha256"),
                                                                 last_write_ms=raw_config.get("last_write_ms")))
 
-    def replace_file(self, path: str, content: bytes, expected_sha256: str | None, backup_path: str | None) -> str | None:
-        """Atomically replace a file that still holds what was read; return the backup path kept."""
-        result = self._script("replace_file", {
-            "Path": path, "ContentBase64": base64.b64encode(content).decode("ascii"),
-            "Sha256": hashlib.sha256(content).hexdigest(), "ExpectedSha256": expected_sha256 or "",
-            "BackupPath": backup_path or "",
-        })
+    def replace_file(self, path: str, content: bytes, expected_sha256: str | None, backup_path: str | None,
+                     secret: bool = False) -> str | None:
+        """Atomically replace (or create) a file that still holds what was read; return the backup path kept.
+
+        ``secret`` content travels as a SecureString (win_powershell's sensitive_parameters), so the
+        module masks it in its own invocation record as well.
+        """
+        encoded = base64.b64encode(content).decode("ascii")
+        parameters = {"Path": path, "Sha256": hashlib.sha256(content).hexdigest(), "ExpectedSha256": expected_sha256 or "",
+                      "BackupPath": backup_path or ""}
+        if secret:
+            result = self._script("replace_file", parameters, [{"name": "SecretContentBase64", "value": encoded}])
+        else:
+            result = self._script("replace_file", {**parameters, "ContentBase64": encoded})
         return result.get("backup_file")
+
+    def read_files(self, folder: str, names: tuple[str, ...], include_content: bool) -> list[FolderFile]:
+        """Hashes (and, when asked, bytes) of named files of a folder, matched case-insensitively."""
+        result = self._script("read_files", {"Folder": folder, "Names": list(names), "IncludeContent": include_content})
+        return [FolderFile(requested=raw["requested"], name=raw["name"], path=raw["path"], exists=bool(raw["exists"]),
+                           sha256=raw.get("sha256"),
+                           content=base64.b64decode(raw["content"]) if raw.get("content") else None)
+                for raw in result.get("files") or []]
+
+    def export_secret(self, secretmgr: str, work_root: str, other_locations: tuple[str, ...]) -> SecretExport:
+        """Run SecretMgr.exe -e in a private folder; the export is read and deleted on the host."""
+        result = self._script("move_secret", {"Mode": "Export", "SecretMgr": secretmgr, "WorkRoot": work_root,
+                                              "OtherLocations": list(other_locations)})
+        return SecretExport(content=base64.b64decode(result["content"]), sha256=result["sha256"], landed=result["landed"])
+
+    def import_secret(self, secretmgr: str, work_root: str, other_locations: tuple[str, ...], export: SecretExport,
+                      secret_file: str, marker_path: str, marker: dict[str, t.Any]) -> str:
+        """Run SecretMgr.exe -i on the export in a private folder, record the import; return Secret.dpapi's new hash."""
+        result = self._script(
+            "move_secret",
+            {"Mode": "Import", "SecretMgr": secretmgr, "WorkRoot": work_root, "OtherLocations": list(other_locations),
+             "ExportSha256": export.sha256, "SecretFile": secret_file, "MarkerPath": marker_path,
+             "Marker": json.dumps(marker, sort_keys=True)},
+            [{"name": "Export", "value": base64.b64encode(export.content).decode("ascii")}])
+        return str(result["imported_sha256"])
+
+    def read_em_info(self, folder: str) -> dict[str, t.Any]:
+        """Version, config bytes and host-local extras of the EM installed in ``folder``."""
+        result = self._script("read_em_info", {"Folder": folder})
+        config = result.get("config")
+        return {**result, "config": base64.b64decode(config) if config else None}
 
     def agent_status(self, module_path: str, port: int) -> list[dict[str, t.Any]]:
         """The agents the Enterprise Manager on this host lists, as Get-SIAgentStatus emits them."""
@@ -128,8 +188,11 @@ class WindowsHost:
         self._raise_script_errors("get_agent_status", result)
         return list(result.get("output") or [])
 
-    def _script(self, name: str, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
-        args = {"script": _script_text(name), "parameters": parameters, "error_action": "stop"}
+    def _script(self, name: str, parameters: dict[str, t.Any],
+                sensitive: list[dict[str, str]] | None = None) -> dict[str, t.Any]:
+        args: dict[str, t.Any] = {"script": _script_text(name), "parameters": parameters, "error_action": "stop"}
+        if sensitive:
+            args["sensitive_parameters"] = sensitive
         result = self._call("ansible.windows.win_powershell", args)
         self._raise_script_errors(name, result)
         return result.get("result") or {}

@@ -79,13 +79,7 @@ if (-not $ConfigPath -and $service) {
 $config = @{ path = $ConfigPath; exists = $false; content = $null; sha256 = $null; last_write_ms = $null }
 if ($ConfigPath -and (Test-Path -LiteralPath $ConfigPath -PathType Leaf)) {
     $bytes = [IO.File]::ReadAllBytes($ConfigPath)
-    $sha256 = [Security.Cryptography.SHA256]::Create()
-    try {
-        $config.sha256 = [BitConverter]::ToString($sha256.ComputeHash($bytes)).Replace('-', '').ToLowerInvariant()
-    }
-    finally {
-        $sha256.Dispose()
-    }
+    $config.sha256 = (Get-FileHash -InputStream ([IO.MemoryStream]::new($bytes)) -Algorithm SHA256).Hash.ToLowerInvariant()
     $config.exists = $true
     $config.content = [Convert]::ToBase64String($bytes)
     $config.last_write_ms = ([DateTimeOffset](Get-Item -LiteralPath $ConfigPath).LastWriteTimeUtc).ToUnixTimeMilliseconds()

@@ -5,32 +5,28 @@
 # The new bytes go to a temporary file in the same folder, are verified, and then swapped in with
 # File.Replace (ReplaceFile), which keeps the original's ACL and attributes and moves the original
 # to the backup path in the same operation. A failure at any point leaves the original untouched.
+# Private keys arrive as SecretContentBase64 (a SecureString, from the module's sensitive_parameters),
+# anything else as ContentBase64.
 #
 # Result: @{ sha256; backup_file }
 [CmdletBinding()]
 param (
     [Parameter(Mandatory = $true)]
     [string]$Path,
-    [Parameter(Mandatory = $true)]
     [string]$ContentBase64,
+    [SecureString]$SecretContentBase64,
     # SHA-256 of the new content; proves the bytes arrived intact.
     [Parameter(Mandatory = $true)]
     [string]$Sha256,
     # SHA-256 of the file as the controller read it; empty when the file must not exist yet.
     [string]$ExpectedSha256,
-    # Where to keep the previous file; empty keeps no backup.
+    # Where to keep the previous file (its folder is created); empty keeps no backup.
     [string]$BackupPath
 )
 $ErrorActionPreference = 'Stop'
 
 Function Get-Sha256Hex([byte[]]$Bytes) {
-    $hasher = [Security.Cryptography.SHA256]::Create()
-    try {
-        [BitConverter]::ToString($hasher.ComputeHash($Bytes)).Replace('-', '').ToLowerInvariant()
-    }
-    finally {
-        $hasher.Dispose()
-    }
+    (Get-FileHash -InputStream ([IO.MemoryStream]::new($Bytes)) -Algorithm SHA256).Hash.ToLowerInvariant()
 }
 
 $exists = Test-Path -LiteralPath $Path -PathType Leaf
@@ -46,6 +42,15 @@ elseif ($exists) {
     throw "$Path appeared after it was read. Nothing was changed; run again."
 }
 
+if ($SecretContentBase64) {
+    $pointer = [Runtime.InteropServices.Marshal]::SecureStringToBSTR($SecretContentBase64)
+    try {
+        $ContentBase64 = [Runtime.InteropServices.Marshal]::PtrToStringBSTR($pointer)
+    }
+    finally {
+        [Runtime.InteropServices.Marshal]::ZeroFreeBSTR($pointer)
+    }
+}
 $bytes = [Convert]::FromBase64String($ContentBase64)
 if ((Get-Sha256Hex $bytes) -ne $Sha256) {
     throw "the content for $Path arrived damaged (SHA-256 mismatch). Nothing was changed; run again."
@@ -66,7 +71,11 @@ try {
         throw "the temporary copy of $Path does not read back as written. Nothing was changed."
     }
     if ($exists) {
-        $backup = if ($BackupPath) { $BackupPath } else { $null }
+        $backup = $null
+        if ($BackupPath) {
+            $backup = $BackupPath
+            $null = New-Item -ItemType Directory -Path ([IO.Path]::GetDirectoryName($BackupPath)) -Force
+        }
         [IO.File]::Replace($temporary, $Path, $backup)
     }
     else {

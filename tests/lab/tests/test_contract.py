@@ -121,8 +121,16 @@ def exercised(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, t.Any]
     folder = service.path.strip('"').rsplit("\\", 1)[0] if service else ""
     assert folder, "the agent service was not found"
     em_service = on_em.service("SIEnterpriseManager")
-    on_em.agent_status(em_service.path.strip('"').rsplit("\\", 1)[0] + "\\SI.SIMonitor.PowerShell.dll", 3740)
-    return agent.calls + em.calls
+    em_folder = em_service.path.strip('"').rsplit("\\", 1)[0]
+    on_em.agent_status(em_folder + "\\SI.SIMonitor.PowerShell.dll", 3740)
+    on_em.read_em_info(em_folder)
+    key = on_em.read_files(em_folder + "\\CertsInfo", ("Em-key.pem",), include_content=True)[0]
+    on_em.replace_file(key.path, key.content, key.sha256, em_folder + "\\CertsInfo\\backup\\Em-key.pem", secret=True)
+    old = LabExecutor(estate, "old-em")
+    export = WindowsHost(old, "old-em").export_secret(em_folder + "\\SecretMgr.exe", "C:\\ProgramData\\tp", ("C:\\Windows\\SysWOW64",))
+    on_em.import_secret(em_folder + "\\SecretMgr.exe", "C:\\ProgramData\\tp", ("C:\\Windows\\SysWOW64",), export,
+                        em_folder + "\\CertsInfo\\Secret.dpapi", "C:\\ProgramData\\tp\\marker.json", {"source_host": "old-em"})
+    return agent.calls + em.calls + old.calls
 
 
 def test_the_host_boundary_is_the_only_code_that_names_ansible_windows_modules() -> None:
@@ -171,12 +179,13 @@ def test_the_lab_returns_only_documented_keys(exercised: list[dict[str, t.Any]])
 def test_scripts_get_only_the_parameters_they_declare(exercised: list[dict[str, t.Any]]) -> None:
     """A parameter the script does not declare makes real PowerShell fail binding; the lab must catch it here."""
     scripts = [call for call in exercised if call["module"] == "win_powershell"]
-    assert len(scripts) == 3
+    assert {twins.twin_for(call["args"]["script"])[0] for call in scripts} == set(twins.SCRIPT_SHA256), "exercise every script"
     for call in scripts:
         name, _twin = twins.twin_for(call["args"]["script"])
         script = (REPO / "plugins" / "plugin_utils" / "_scripts" / f"{name}.ps1").read_text(encoding="utf-8")
-        declared = set(re.findall(r"\[(?:string|int)\]\s*\$(\w+)", script[script.index("param ("):]))
-        assert set(call["args"]["parameters"]) <= declared, f"{name}: {set(call['args']['parameters']) - declared}"
+        declared = twins.declared_parameters(script)
+        sent = set(call["args"]["parameters"]) | {item["name"] for item in call["args"].get("sensitive_parameters") or []}
+        assert sent <= declared, f"{name}: {sent - declared}"
 
 
 @pytest.mark.parametrize("module", sorted(path.stem for path in LAB.glob("win_*.py")))

@@ -19,13 +19,7 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows
 from tplab import twins
 
 SCRIPTS = Path(__file__).resolve().parents[3] / "plugins" / "plugin_utils" / "_scripts"
-PARAM_NAME = re.compile(r"\[(?:string|int|switch|bool)\]\s*\$(\w+)", re.IGNORECASE)
 TWIN_PARAM = re.compile(r'params(?:\.get\(|\[)"(\w+)"')
-
-
-def declared_parameters(script: str) -> set[str]:
-    block = script[script.index("param ("):script.index("\n)\n")]
-    return set(PARAM_NAME.findall(block))
 
 
 def test_every_script_has_a_twin_and_every_twin_a_script() -> None:
@@ -43,4 +37,4 @@ def test_the_twin_is_bound_to_the_current_script_text(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(twins.SCRIPT_SHA256))
 def test_the_twin_reads_only_parameters_the_script_declares(name: str) -> None:
     twin_source = inspect.getsource(twins.TWINS[name])
-    assert set(TWIN_PARAM.findall(twin_source)) <= declared_parameters((SCRIPTS / f"{name}.ps1").read_text(encoding="utf-8"))
+    assert set(TWIN_PARAM.findall(twin_source)) <= twins.declared_parameters((SCRIPTS / f"{name}.ps1").read_text(encoding="utf-8"))

@@ -36,6 +36,7 @@ FAULT_KINDS = {
     "partial_write": "writing a file fails half way (disk full)",
     "service_start_fails": "a service (default: every Threat Prevention service) fails to start",
     "slow": "every remote call takes N extra seconds",
+    "secretmgr_fails": "SecretMgr.exe writes half an export (on -e) and exits with code 1",
 }
 
 

@@ -13,6 +13,8 @@ host only, upper case). One agent in twenty already points at the new EM.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 import sys
 from dataclasses import dataclass
@@ -32,19 +34,42 @@ AGENT_FOLDERS = (
 COMMAND_LINES = ('"{exe}"', "{exe}", '"{exe}" -service')
 OLD_ADDRESS_FORMS = ("old-em:3741", "old-em.{domain}:3741", "10.20.0.10:3741", "[fd00::10]:3741", "old-em",
                      "OLD-EM.{DOMAIN}:3741")
+CONSOLE_FOLDER = r"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWinConsole"
+WINDOWS_FOLDERS = (r"C:\Windows\SysWOW64", r"C:\Windows\System32")
 PRODUCT_VERSION = "7.4.0.1107"
 PROGRAM_BYTES = b"MZ\x90\x00 emulated program (tests/lab)\n"
+SQL_SERVER = "sql01.corp.example,1433"
+DATABASES = ("NVMonitorConfig", "NVMonitorData")
+# The SQL login's password in every EM config: tests check that it never leaves a host.
+SQL_PASSWORD = "Lab-Sql-Pa55;word"
 
 
 @dataclass(frozen=True)
 class EstateSpec:
-    """What to build."""
+    """What to build. The defaults are an estate whose new EM is already migrated (same CA, the old
+    EM's secret); ``new_em="fresh"`` is the state before a migration: the new EM just installed,
+    with the installer's own CA and secret, running against the same databases."""
 
     agents: int = 20
+    consoles: int = 0
     domain: str = "corp.example"
-    secretmgr_output: str = "syswow64"  # where SecretMgr.exe -e writes a relative output name
+    new_em: str = "migrated"  # or "fresh"
+    certificates: str = "default"  # or "customer": a customer CA signs the EM certificate; no Ca-key.pem
+    old_em_version: str = PRODUCT_VERSION
+    new_em_version: str = PRODUCT_VERSION
+    new_em_sql_server: str = SQL_SERVER
+    new_em_databases: tuple[str, str] = DATABASES
+    secretmgr_output: str = "syswow64"  # where SecretMgr.exe -e writes its export (see tplab.programs)
     agent_default_port: int = 3741  # what an agent assumes for a host-only managerAddress
     python: str = sys.executable  # the interpreter the emulated modules run with
+
+
+@dataclass(frozen=True)
+class Trust:
+    """The certificate authority agents and EMs are enrolled with; its key exists only in memory here."""
+
+    ca: certs.KeyPair
+    customer: bool
 
 
 def build_estate(root: Path, spec: EstateSpec) -> Estate:
@@ -56,13 +81,24 @@ def build_estate(root: Path, spec: EstateSpec) -> Estate:
         shutil.rmtree(root)
     roles = {"old-em": "old_em", "new-em": "new_em"}
     roles.update({agent_name(index): "agent" for index in range(1, spec.agents + 1)})
+    roles.update({console_name(index): "console" for index in range(1, spec.consoles + 1)})
     write_json_atomic(estate.lab / "estate.json", {"roles": roles, "settings": {
         "domain": spec.domain, "secretmgr_output": spec.secretmgr_output, "agent_default_port": spec.agent_default_port}})
-    ca = certs.make_ca()
-    _write_em(estate, "old-em", 10, ca, spec)
-    _write_em(estate, "new-em", 11, ca, spec)
+    trust = Trust(ca=certs.make_ca("Customer Root CA" if spec.certificates == "customer" else "Threat Prevention CA"),
+                  customer=spec.certificates == "customer")
+    secret = os.urandom(32)
+    write_json_atomic(estate.lab / "database.json", {"server": SQL_SERVER, "secret_sha256": hashlib.sha256(secret).hexdigest()})
+    _write_em(estate, "old-em", 10, trust, secret, EmSetup(spec.old_em_version, SQL_SERVER, DATABASES), spec)
+    new_setup = EmSetup(spec.new_em_version, spec.new_em_sql_server, spec.new_em_databases)
+    if spec.new_em == "fresh":  # the installer made its own CA and secret
+        fresh = Trust(ca=certs.make_ca("Threat Prevention CA"), customer=False)
+        _write_em(estate, "new-em", 11, fresh, os.urandom(32), new_setup, spec)
+    else:
+        _write_em(estate, "new-em", 11, trust, secret, new_setup, spec)
     for index in range(1, spec.agents + 1):
-        _write_agent(estate, index, ca, spec)
+        _write_agent(estate, index, trust.ca, spec)
+    for index in range(1, spec.consoles + 1):
+        _write_console(estate, index, trust.ca, spec)
     for host in estate.hosts():
         _boot(host)
     write_inventory(estate, spec)
@@ -73,40 +109,74 @@ def agent_name(index: int) -> str:
     return f"agent{index:02d}"
 
 
-def _system(name: str, octet: str, spec: EstateSpec) -> dict:
-    return {"computer_name": name.upper(), "fqdn": f"{name}.{spec.domain}", "addresses": [f"10.20.{octet}", f"fd00::{octet.replace('.', ':')}"],
-            "machine_key": dpapi.new_machine_key(), "product_version": PRODUCT_VERSION, "services": {}}
+def console_name(index: int) -> str:
+    return f"console{index:02d}"
+
+
+def _system(name: str, octet: str, spec: EstateSpec, version: str = PRODUCT_VERSION) -> dict:
+    return {"computer_name": name.upper(), "fqdn": f"{name}.{spec.domain}",
+            "addresses": [f"10.20.{octet}", f"fd00::{octet.replace('.', ':')}"],
+            "machine_key": dpapi.new_machine_key(), "product_version": version, "services": {}}
 
 
 def _write_file(host: Host, windows_path: str, data: bytes) -> None:
     write_bytes_atomic(host.path(windows_path), data)
 
 
-def _write_em(estate: Estate, name: str, octet: int, ca: certs.KeyPair, spec: EstateSpec) -> None:
+@dataclass(frozen=True)
+class EmSetup:
+    """What the installer was given: the product version and the SQL server and databases."""
+
+    version: str
+    sql_server: str
+    databases: tuple[str, str]
+
+
+def _write_em(estate: Estate, name: str, octet: int, trust: Trust, secret: bytes, setup: EmSetup, spec: EstateSpec) -> None:
     host = estate.host(name)
-    system = _system(name, f"0.{octet}", spec)
-    em = certs.issue(ca, f"{name}.{spec.domain}")
-    files = {"Ca-crt.pem": ca.cert_pem, "Ca-key.pem": ca.key_pem, "Em-crt.pem": em.cert_pem, "Em-key.pem": em.key_pem,
-             "Secret.dpapi": dpapi.protect(system["machine_key"], b"lab-secret-" + ca.cert_pem[-40:])}
+    system = _system(name, f"0.{octet}", spec, setup.version)
+    em = certs.issue(trust.ca, f"{name}.{spec.domain}")
+    files = {"Ca-crt.pem": trust.ca.cert_pem, "Em-crt.pem": em.cert_pem, "Em-key.pem": em.key_pem,
+             "Secret.dpapi": dpapi.protect(system["machine_key"], secret)}
+    if not trust.customer:  # "Ca-key.pem (absent if custom signed)"
+        files["Ca-key.pem"] = trust.ca.key_pem
     for file_name, data in files.items():
         _write_file(host, f"{EM_FOLDER}\\CertsInfo\\{file_name}", data)
     for program in ("SIEnterpriseManager.exe", "SecretMgr.exe", "SIDBConfigMgr.exe", "SICertMgr.exe", "SI.SIMonitor.PowerShell.dll"):
         _write_file(host, f"{EM_FOLDER}\\{program}", PROGRAM_BYTES)
-    _write_file(host, f"{EM_FOLDER}\\SIEnterpriseManager.exe.config", _em_config())
+    _write_file(host, f"{EM_FOLDER}\\SIEnterpriseManager.exe.config", _em_config(setup))
+    for folder in WINDOWS_FOLDERS:
+        host.path(folder).mkdir(parents=True, exist_ok=True)
     system["services"]["SIEnterpriseManager"] = {
         "display_name": "Netwrix Threat Prevention Enterprise Manager", "path": f'"{EM_FOLDER}\\SIEnterpriseManager.exe"',
         "program": "enterprise_manager", "start_mode": "auto", "state": "stopped"}
     write_json_atomic(host.root / "system.json", system)
 
 
-def _em_config() -> bytes:
-    return ('<?xml version="1.0" encoding="utf-8"?>\r\n<configuration>\r\n  <connectionStrings>\r\n'
-            '    <add name="NVMonitorConfig" connectionString="Data Source=sql01.corp.example,1433;Initial Catalog=NVMonitorConfig;'
-            'Integrated Security=True" />\r\n'
-            '    <add name="NVMonitorData" connectionString="Data Source=sql01.corp.example,1433;Initial Catalog=NVMonitorData;'
-            'Integrated Security=True" />\r\n  </connectionStrings>\r\n  <appSettings>\r\n'
+def _em_config(setup: EmSetup) -> bytes:
+    """SIEnterpriseManager.exe.config as SIDBConfigMgr writes it (entry names are a guess; the vendor does not say)."""
+    strings = "".join(
+        f'    <add name="{database}" connectionString="Data Source={setup.sql_server};Initial Catalog={database};'
+        f"User ID=tp_service;Password='{SQL_PASSWORD}';Encrypt=True\" />\r\n" for database in setup.databases)
+    return ('<?xml version="1.0" encoding="utf-8"?>\r\n<configuration>\r\n  <connectionStrings>\r\n' + strings +
+            '  </connectionStrings>\r\n  <appSettings>\r\n'
             '    <add key="AgentPort" value="3741" />\r\n    <add key="ConsolePort" value="3740" />\r\n'
             '  </appSettings>\r\n</configuration>\r\n').encode("utf-8")
+
+
+def _write_console(estate: Estate, index: int, ca: certs.KeyPair, spec: EstateSpec) -> None:
+    """A remote Administration Console: its config names the EM on 3740; it holds the CA and EM certificates only."""
+    name = console_name(index)
+    host = estate.host(name)
+    style = config_variants.CONSOLE_STYLES[index % len(config_variants.CONSOLE_STYLES)]
+    address = "old-em.{domain}:3740" if index % 2 else "10.20.0.10:3740"
+    _write_file(host, f"{CONSOLE_FOLDER}\\SIWinConsole.exe", PROGRAM_BYTES)
+    _write_file(host, f"{CONSOLE_FOLDER}\\SIWinConsole.exe.Config",
+                config_variants.render_console_config(style, address.format(domain=spec.domain)))
+    _write_file(host, f"{CONSOLE_FOLDER}\\CertsInfo\\ca-crt.pem", ca.cert_pem)
+    system = _system(name, f"2.{index}", spec)
+    system["lab"] = {"config_style": style.name}
+    write_json_atomic(host.root / "system.json", system)
 
 
 def _write_agent(estate: Estate, index: int, ca: certs.KeyPair, spec: EstateSpec) -> None:
@@ -139,16 +209,16 @@ def _boot(host: Host) -> None:
 
 def write_inventory(estate: Estate, spec: EstateSpec) -> Path:
     """An Ansible inventory for the estate: the groups the collection's playbooks use."""
-    def hosts(role: str) -> str:
-        return "".join(f"        {host.name}:\n          ansible_host: {host.name}.{spec.domain}\n" for host in estate.hosts(role))
+    def group(name: str, role: str) -> str:
+        members = "".join(f"        {host.name}:\n          ansible_host: {host.name}.{spec.domain}\n"
+                          for host in estate.hosts(role))
+        return f"    {name}:\n      hosts:\n{members}" if members else f"    {name}:\n      hosts: {{}}\n"
     text = (
         "---\n# Inventory of an emulated estate (tests/lab). Real estates look the same, with WinRM connection vars.\n"
         "all:\n  vars:\n    ansible_connection: tplab.estate.emulated\n"
         f"    ansible_tplab_estate: {estate.root}\n    ansible_python_interpreter: {spec.python}\n"
-        "  children:\n"
-        f"    tp_old_em:\n      hosts:\n{hosts('old_em')}"
-        f"    tp_new_em:\n      hosts:\n{hosts('new_em')}"
-        f"    tp_agents:\n      hosts:\n{hosts('agent')}"
+        "  children:\n" + group("tp_old_em", "old_em") + group("tp_new_em", "new_em") + group("tp_consoles", "console")
+        + group("tp_agents", "agent")
     )
     path = estate.root / "inventory.yml"
     path.write_text(text, encoding="utf-8")

@@ -74,7 +74,7 @@ def _agent_manager_address(host: Host, service: dict[str, t.Any]) -> str:
 
 
 def _check_em_files(host: Host, service: dict[str, t.Any]) -> None:
-    from tplab import certs, dpapi  # pylint: disable=import-outside-toplevel
+    from tplab import certs, dpapi
     folder = install_folder(service) + "\\CertsInfo"
     files = {}
     for name in EM_CERTS:
@@ -138,7 +138,7 @@ def connected_em(estate: Estate, agent: Host) -> Host | None:
 
 
 def _same_ca(agent: Host, em: Host) -> bool:
-    from tplab import certs  # pylint: disable=import-outside-toplevel
+    from tplab import certs
     agent_folder = install_folder(t.cast(dict, running_service(agent, "agent"))) + "\\CertsInfo"
     em_folder = install_folder(t.cast(dict, running_service(em, "enterprise_manager"))) + "\\CertsInfo"
     agent_ca, agent_cert = (agent.path(f"{agent_folder}\\{name}") for name in AGENT_CERTS)

@@ -16,19 +16,26 @@ product's state is; whether the outcome is right is checked by the tests against
 from __future__ import annotations
 
 import base64
+import fnmatch
 import hashlib
+import json
+import ntpath
 import os
+import re
 import typing as t
 import uuid
 from dataclasses import dataclass, field
 
-from tplab import product, services, winpath
+from tplab import product, programs, services, winpath
 from tplab.estate import Estate, Host
 
 SCRIPT_SHA256 = {
-    "read_program_config": "52e922774fedce7f1e8b80ced61da7dcba3d9b2f3917a8bb3d0709d7000dcc0b",
-    "replace_file": "0ebc15a104ddf09459a05f1e785d472bcbebf71f01df678463a7cfce3400bacc",
+    "read_program_config": "0b0804e9d4fbb5ae5f0278bb52eec62cee7f653542a810c7940b4fe97ff76637",
+    "replace_file": "1bab100009c586788ffdb6335ddf22d0bd66902bcfeaef34705d57b20005f8f3",
     "get_agent_status": "f6124571ea8ee6a2c524fd7e7ea08f390c2836d62b0ab2c4e51b2fc29fa8554e",
+    "read_files": "cbd19d56569d7026eab326b09952200d80e1ebcae196bab9e44d1a5bd1df40fd",
+    "move_secret": "27e01d24032937d5355a751e128d3ae4430fa523aa876dc14f6fb321a8a3b6ff",
+    "read_em_info": "f5888bfd02de9c46a9325428311a6bf909ed34cc35d57679fba55031c47bf43a",
 }
 
 
@@ -51,6 +58,12 @@ class ScriptRun:
     result: t.Any = None
     output: list[t.Any] = field(default_factory=list)
     changed: bool = True
+
+
+def declared_parameters(script: str) -> set[str]:
+    """The parameter names a script's param() block declares ([string]$Name, [string[]]$Names, [SecureString]$X)."""
+    block = script[script.index("param ("):script.index("\n)\n")]
+    return set(re.findall(r"\[[\w\[\]]+\]\s*\$(\w+)", block))
 
 
 def twin_for(script: str) -> tuple[str, t.Callable[[ScriptRun, dict[str, t.Any]], None]] | None:
@@ -120,7 +133,7 @@ def replace_file(run: ScriptRun, params: dict[str, t.Any]) -> None:
             raise ScriptError(f"{path} changed after it was read (another process edited it). Nothing was changed; run again.")
     elif exists:
         raise ScriptError(f"{path} appeared after it was read. Nothing was changed; run again.")
-    data = base64.b64decode(params["ContentBase64"])
+    data = base64.b64decode(params.get("SecretContentBase64") or params["ContentBase64"])
     if _sha256_hex(data) != params["Sha256"]:
         raise ScriptError(f"the content for {path} arrived damaged (SHA-256 mismatch). Nothing was changed; run again.")
     temporary = local.with_name(f".{local.name}.{uuid.uuid4().hex[:8]}.tmp")
@@ -156,6 +169,7 @@ def _replace(host: Host, temporary: os.PathLike[str], path: str, backup_path: st
                           'it is being used by another process."')
     local = host.path(path)
     if backup_path:
+        host.path(ntpath.dirname(backup_path)).mkdir(parents=True, exist_ok=True)
         backup = host.path(backup_path)
         if backup.exists():  # ReplaceFile replaces an existing backup file
             backup.unlink()
@@ -177,8 +191,111 @@ def get_agent_status(run: ScriptRun, params: dict[str, t.Any]) -> None:
     run.output = product.agent_status_rows(run.estate, run.host)
 
 
+def read_files(run: ScriptRun, params: dict[str, t.Any]) -> None:
+    """Twin of read_files.ps1."""
+    run.changed = False
+    folder = params["Folder"]
+    local = run.host.path(folder)
+    on_disk = [entry for entry in local.iterdir() if entry.is_file()] if local.is_dir() else []
+    files = []
+    for requested in params["Names"]:
+        item = next((entry for entry in on_disk if entry.name.lower() == requested.lower()), None)
+        entry = {"requested": requested, "name": requested, "path": f"{folder}\\{requested}", "exists": False,
+                 "sha256": None, "content": None}
+        if item is not None:
+            data = _read_all_bytes(run, f"{folder}\\{item.name}")
+            entry.update(name=item.name, path=f"{folder}\\{item.name}", exists=True, sha256=_sha256_hex(data),
+                         content=base64.b64encode(data).decode("ascii") if params.get("IncludeContent") else None)
+        files.append(entry)
+    run.result = {"folder": folder, "files": files}
+
+
+def move_secret(run: ScriptRun, params: dict[str, t.Any]) -> None:
+    """Twin of move_secret.ps1 (never in check mode: the script has no SupportsShouldProcess)."""
+    folders = [params["WorkRoot"], *(params.get("OtherLocations") or [])]
+    _remove_exports(run.host, folders)
+    work = f"{params['WorkRoot']}\\tp-secret-{uuid.uuid4().hex}"
+    name = f"tp-secret-{uuid.uuid4().hex}.export"
+    try:
+        run.host.path(work).mkdir(parents=True)  # the lab does not emulate ACLs (see docs/lab.md)
+        if params["Mode"] == "Export":
+            _secretmgr(run, params["SecretMgr"], "-e", f"{work}\\{name}", work)
+            landed = next((f"{folder}\\{name}" for folder in [work, *folders[1:]]
+                           if run.host.path(f"{folder}\\{name}").is_file()), None)
+            if landed is None:
+                raise ScriptError(f"SecretMgr.exe -e reported success but wrote no export in {', '.join(folders)}.")
+            data = _read_all_bytes(run, landed)
+            run.result = {"content": base64.b64encode(data).decode("ascii"), "sha256": _sha256_hex(data), "landed": landed}
+        else:
+            data = base64.b64decode(params["Export"])
+            if _sha256_hex(data) != params["ExportSha256"]:
+                raise ScriptError("the secret export arrived damaged (SHA-256 mismatch). Nothing was imported; run again.")
+            run.host.path(f"{work}\\{name}").write_bytes(data)
+            _secretmgr(run, params["SecretMgr"], "-i", f"{work}\\{name}", work)
+            imported = _sha256_hex(_read_all_bytes(run, params["SecretFile"]))
+            record = json.loads(params["Marker"])
+            record["imported_sha256"] = imported
+            marker = run.host.path(params["MarkerPath"])
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(_written(marker.with_name(marker.name + ".tmp"), json.dumps(record).encode("utf-8")), marker)
+            run.result = {"imported_sha256": imported}
+    finally:
+        _remove_exports(run.host, folders)
+
+
+def _written(path: os.PathLike[str], data: bytes) -> os.PathLike[str]:
+    with open(path, "wb") as stream:
+        stream.write(data)
+    return path
+
+
+def _remove_exports(host: Host, folders: list[str]) -> None:
+    """Remove-Export: every tp-secret-* export file and private folder in these folders."""
+    for folder in folders:
+        local = host.path(folder)
+        if not local.is_dir():
+            continue
+        for entry in local.iterdir():
+            if entry.is_file() and fnmatch.fnmatch(entry.name.lower(), "tp-secret-*.export"):
+                entry.unlink()
+            elif entry.is_dir() and entry.name.lower().startswith("tp-secret-"):
+                for child in sorted(entry.rglob("*"), reverse=True):
+                    child.unlink() if child.is_file() else child.rmdir()
+                entry.rmdir()
+
+
+def _secretmgr(run: ScriptRun, executable: str, switch: str, file: str, working_folder: str) -> None:
+    code, error = programs.run(run.host, executable, [switch, file], working_folder)
+    if code != 0:
+        raise ScriptError(f"SecretMgr.exe {switch} failed (exit code {code}: {(error or 'no error text')[:200]}).")
+
+
+def read_em_info(run: ScriptRun, params: dict[str, t.Any]) -> None:
+    """Twin of read_em_info.ps1."""
+    run.changed = False
+    folder = params["Folder"]
+    exe = f"{folder}\\{params.get('Executable') or 'SIEnterpriseManager.exe'}"
+    system = run.host.system()
+    config = run.host.path(exe + ".config")
+    output = run.host.path(f"{folder}\\output\\file")
+    patterns = params.get("ServicePatterns") or ["SIReportingService", "SISchedulerService", "StealthDEFEND*"]
+    run.result = {
+        "version": system["product_version"] if run.host.path(exe).is_file() else None,
+        "config": base64.b64encode(config.read_bytes()).decode("ascii") if config.is_file() else None,
+        "pwned_store": run.host.path(f"{folder}\\PwnedStore").is_dir(),
+        "file_action_output": sum(1 for entry in output.rglob("*") if entry.is_file()) if output.is_dir() else 0,
+        "licenses": sorted(entry.name for entry in run.host.path(folder).iterdir()
+                           if entry.is_file() and entry.name.lower().endswith(".lic")),
+        "services": [name for pattern in patterns for name in system["services"] if fnmatch.fnmatch(name.lower(), pattern.lower())],
+        "epe_rest_site": "EPE_REST" in system.get("iis_sites", []),
+    }
+
+
 TWINS: dict[str, t.Callable[[ScriptRun, dict[str, t.Any]], None]] = {
     "read_program_config": read_program_config,
     "replace_file": replace_file,
     "get_agent_status": get_agent_status,
+    "read_files": read_files,
+    "move_secret": move_secret,
+    "read_em_info": read_em_info,
 }

@@ -19,7 +19,9 @@ REAL_COLLECTIONS = REPO / ".cache" / "collections"
 
 
 @pytest.mark.parametrize(("module", "option"), [
-    ("tp_service", "wait_for_ports"), ("tp_agent_config", "manager_address"), ("tp_agent_status", "active_statuses")])
+    ("tp_service", "wait_for_ports"), ("tp_agent_config", "manager_address"), ("tp_agent_status", "active_statuses"),
+    ("tp_certs", "source_host"), ("tp_secret", "export_locations"), ("tp_em_info", "compare_to"),
+    ("tp_console_config", "manager_address")])
 def test_ansible_doc_renders_the_module(module: str, option: str) -> None:
     env = {**os.environ, "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join([str(REPO / "build" / "collections"), str(REAL_COLLECTIONS)]),
            "ANSIBLE_NOCOLOR": "1"}

@@ -25,7 +25,7 @@ from ansible.utils.plugin_docs import get_docstring
 
 REPO = Path(__file__).resolve().parents[3]
 COLLECTION = "netwrix.threat_prevention"
-MODULES = ["tp_service", "tp_agent_config", "tp_agent_status"]
+MODULES = sorted(path.stem for path in (REPO / "plugins" / "modules").glob("tp_*.py"))
 FIELDS = {"type": "str", "required": False, "default": None, "choices": None, "elements": None, "aliases": []}
 
 

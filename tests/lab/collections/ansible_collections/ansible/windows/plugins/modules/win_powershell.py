@@ -39,10 +39,21 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
         "password": {"type": "str", "no_log": True},
     }},
 }
-EMULATED = {"depth", "error_action", "parameters", "script"}
+EMULATED = {"depth", "error_action", "parameters", "script", "sensitive_parameters"}
 # The real module's fallback test for SupportsShouldProcess (win_powershell.ps1).
 SHOULD_PROCESS = re.compile(r"\[CmdletBinding\((?:[\w=\$]+,\s*)?SupportsShouldProcess(?:=\$true)?(?:,\s*[\w=\$]+)?\)\]",
                             re.IGNORECASE)
+
+
+def convert_output(value: t.Any, depth: int) -> t.Any:
+    """The real module's Convert-OutputObject: containers deeper than ``depth`` become their [string] form."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if depth < 0:
+        return " ".join(str(item) for item in value) if isinstance(value, list) else "System.Collections.Hashtable"
+    if isinstance(value, list):
+        return [convert_output(item, depth - 1) for item in value]
+    return {key: convert_output(item, depth - 1) for key, item in value.items()}
 
 
 def error_record(error: ScriptError) -> dict[str, t.Any]:
@@ -77,13 +88,19 @@ def main() -> None:
     run = ScriptRun(estate=estate, host=host, check_mode=module.check_mode)
     result: dict[str, t.Any] = {"host_out": "", "host_err": "", "warning": [], "verbose": [], "debug": [], "information": [],
                                 "error": []}
+    parameters = dict(params["parameters"] or {})
+    for item in params["sensitive_parameters"] or []:
+        if item.get("username") or item.get("password"):
+            module.fail_json(msg=f"win_powershell sensitive_parameters with username/password {NOT_EMULATED}")
+        parameters[item["name"]] = item.get("value")  # a SecureString in PowerShell; the twin reads its text
     try:
-        run_twin(run, params["parameters"] or {})
+        run_twin(run, parameters)
     except ScriptError as error:
         result.update(failed=True, error=[error_record(error)])
     except WindowsPathError as error:  # .NET: NotSupportedException / ArgumentException for such a path
         result.update(failed=True, error=[error_record(ScriptError(f"The given path's format is not supported. ({error})"))])
-    result.update(result=run.result, output=run.output, changed=run.changed)
+    depth = params["depth"]
+    result.update(result=convert_output(run.result, depth), output=convert_output(run.output, depth), changed=run.changed)
     module.exit_json(**result)
 
 

@@ -1,0 +1,42 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for netwrix.threat_prevention.tp_console_config (documentation in plugins/modules)."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._action_base import TPActionBase
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_config import ConfigRequest, repoint
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._manager_address import AddressError, parse_address
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import CONSOLE_CONFIG, CONSOLE_PORT
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
+
+
+class ActionModule(TPActionBase):
+    """Set managerAddress in a remote Administration Console's SIWinConsole.exe.Config, byte for byte."""
+
+    ARGUMENT_SPEC = {
+        "manager_address": {"type": "str", "required": True},
+        "port": {"type": "int", "default": CONSOLE_PORT},
+        "path": {"type": "str", "default": CONSOLE_CONFIG},
+        "add_if_missing": {"type": "bool", "default": False},
+        "backup": {"type": "bool", "default": True},
+    }
+
+    def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
+        try:
+            address = parse_address(args["manager_address"], args["port"])
+        except AddressError as error:
+            raise TPError(f"{host.name}: option manager_address: {error}. Nothing was changed.") from None
+        request = ConfigRequest(address=address, service_name=None, path=args["path"], add_if_missing=args["add_if_missing"],
+                                restart=False, backup=args["backup"], component="console")
+        result = repoint(host, request, self.check_mode, self.diff_mode)
+        for agent_only in ("restarted", "pending_restart", "service_state"):  # a console has no service to restart
+            result.pop(agent_only, None)
+        if result["changed"]:
+            result.setdefault("warnings", []).append(
+                f"{host.name}: an Administration Console that is open keeps the address it started with; close and "
+                f"reopen it to connect to {result['address']}.")
+        return result

@@ -1,0 +1,37 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for netwrix.threat_prevention.tp_migration_report (documentation in plugins/modules)."""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils import _migration_report as report
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._action_base import TPActionBase
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
+
+
+class ActionModule(TPActionBase):
+    """Write the migration report from the facts migrate.yml records, and tell whether a phase may start."""
+
+    _requires_connection = False
+
+    ARGUMENT_SPEC = {
+        "phase": {"type": "str", "required": True, "choices": [*report.PHASES, "done"]},
+        "gate": {"type": "list", "elements": "str", "default": []},
+        "gate_if_run": {"type": "list", "elements": "str", "default": []},
+        "folder": {"type": "str", "default": "tp-migration-reports"},
+    }
+
+    def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
+        task_vars = self._tp_task_vars
+        hostvars = task_vars["hostvars"]
+        migration = report.plain(hostvars["localhost"].get("tp_migration") or {})
+        records = report.host_records(task_vars.get("groups") or {}, hostvars)
+        groups = task_vars.get("groups") or {}
+        failures = report.phase_failures(records, args["phase"], report.members(groups, args["gate"]),
+                                         report.members(groups, args["gate_if_run"]))
+        data = report.build(migration, records, args["phase"])
+        paths = report.write(args["folder"], data)
+        return {"changed": False, "go": not failures, "failures": failures, "host_failures": data["failed"],
+                "outcome": data["outcome"], "report": paths}

@@ -1,0 +1,115 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# This file holds documentation only; the code is the action plugin plugins/action/tp_em_info.py.
+
+DOCUMENTATION = r"""
+---
+module: tp_em_info
+short_description: Describe an Enterprise Manager host, and check that it can take over from another
+version_added: 0.1.0
+description:
+  - Reports the EM service, its install and certificate folders, the product version of
+    C(SIEnterpriseManager.exe), and the SQL server and database names from
+    C(SIEnterpriseManager.exe.config). The connection strings' credentials never reach the result.
+  - Lists the host-local items the vendor's migration procedure leaves to a person, as found on this
+    host (licence files, HIBP store, File action output, Reporting or Scheduler services, the EPE
+    Rest Site, Auto Deploy settings).
+  - With O(compare_to), also reads the other EM (over its own connection) and reports in RV(problems)
+    why this EM cannot take over from it - a different product version, or the databases
+    (C(NVMonitorConfig), C(NVMonitorData)) on different servers. It fails when there is a problem,
+    unless O(fail_on_problems) is false.
+options:
+  em_service_name:
+    description:
+      - The Enterprise Manager's Windows service name.
+    type: str
+    default: SIEnterpriseManager
+  compare_to:
+    description:
+      - The inventory name of the EM this one must be able to take over from (the old EM).
+    type: str
+  databases:
+    description:
+      - The databases both EMs must use on the same server.
+    type: list
+    elements: str
+    default: [NVMonitorConfig, NVMonitorData]
+  skip_database_check:
+    description:
+      - Do not compare databases, for example when the connection strings are encrypted with
+        protected configuration and you compared them by hand in SIDBConfigMgr on both hosts.
+    type: bool
+    default: false
+  fail_on_problems:
+    description:
+      - Fail when RV(problems) is not empty.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.flow
+  - netwrix.threat_prevention.action_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads only; it behaves the same in check mode.
+  diff_mode:
+    support: none
+seealso:
+  - module: netwrix.threat_prevention.tp_service
+author:
+  - Netwrix Threat Prevention collection maintainers (@netwrix)
+"""
+
+EXAMPLES = r"""
+- name: Check that the new EM can take over from the old one
+  netwrix.threat_prevention.tp_em_info:
+    compare_to: "{{ groups['tp_old_em'][0] }}"
+  register: em
+"""
+
+RETURN = r"""
+service:
+  description: The EM service (name, display_name, state, start_mode, path, accepts_stop).
+  returned: success
+  type: dict
+install_folder:
+  description: The folder SIEnterpriseManager.exe runs from.
+  returned: success
+  type: str
+certs_folder:
+  description: The EM's CertsInfo folder.
+  returned: success
+  type: str
+version:
+  description: The product version of SIEnterpriseManager.exe; null when the file is missing.
+  returned: success
+  type: str
+  sample: 7.4.0.1107
+databases:
+  description: Whether the connection strings are protected, and each one's server and database (no credentials).
+  returned: success
+  type: dict
+config_problem:
+  description: Why the EM config could not be read; null when it could.
+  returned: success
+  type: str
+follow_ups:
+  description: Host-local items to move or review by hand after the migration.
+  returned: success
+  type: list
+  elements: str
+compared_to:
+  description: The other EM's inventory name.
+  returned: when O(compare_to) is set
+  type: str
+other:
+  description: The same facts for the other EM.
+  returned: when O(compare_to) is set
+  type: dict
+problems:
+  description: Why this EM cannot take over from the other one; empty when it can.
+  returned: when O(compare_to) is set
+  type: list
+  elements: str
+"""

@@ -1,0 +1,169 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The migration's state across plays, and its report: the logic behind tp_migration_report.
+
+migrate.yml records one fact per host and phase (``tp_migration_preflight``, ``tp_migration_result``,
+each ``{role, ok, error, ...}``) and one on localhost (``tp_migration``). This module reads them back
+from hostvars, decides whether the next phase may start, and renders the report as JSON and
+Markdown. The report is rewritten at every phase gate, so it is there even when a run is cut off.
+The facts hold names, addresses, states, versions and digests only: nothing secret reaches them.
+
+FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import typing as t
+from datetime import datetime, timezone
+
+GROUPS = (("old_em", "tp_old_em"), ("new_em", "tp_new_em"), ("console", "tp_consoles"), ("agent", "tp_agents"))
+PHASES = ("preflight", "new_em", "agents", "consoles", "verify", "decommission")
+MANUAL = (
+    "Uninstall Threat Prevention from the old EM host when you no longer need it (Programs and Features); "
+    "the collection only stops and disables its service.",
+)
+
+
+def host_records(groups: dict[str, list[str]], hostvars: t.Mapping[str, t.Any]) -> dict[str, dict[str, t.Any]]:
+    """Every host of the migration groups with what its phases recorded."""
+    records: dict[str, dict[str, t.Any]] = {}
+    for role, group in GROUPS:
+        for host in groups.get(group) or []:
+            facts = hostvars[host]
+            preflight = plain(facts.get("tp_migration_preflight"))
+            result = plain(facts.get("tp_migration_result"))
+            error = (result or {}).get("error") or (preflight or {}).get("error")
+            records[host] = {"role": role, "status": _status(preflight, result, error), "error": error,
+                             "preflight": preflight, "result": result}
+    return records
+
+
+def plain(value: t.Any) -> t.Any:
+    """Template-engine containers to plain JSON data."""
+    return json.loads(json.dumps(value, default=str)) if value is not None else None
+
+
+def _status(preflight: dict | None, result: dict | None, error: str | None) -> str:
+    if error:
+        return "failed"
+    if result is not None:
+        return "changed" if result.get("changed") else "ok"
+    return "checked" if preflight is not None else "not reached"
+
+
+def members(groups: dict[str, list[str]], names: list[str]) -> list[str]:
+    """The hosts of these inventory groups, in order."""
+    return [host for name in names for host in groups.get(name) or []]
+
+
+def phase_failures(records: dict[str, dict[str, t.Any]], phase: str, required: list[str],
+                   if_run: list[str] = ()) -> dict[str, str]:
+    """Hosts of a phase that did not record success for it, with why.
+
+    ``required`` hosts must have taken part; ``if_run`` hosts count only when they did (an agent left
+    out with --limit is not a failure here; it is reported as not moved by the final verification).
+    """
+    fact = "preflight" if phase == "preflight" else "result"
+    failures = {}
+    for host in [*required, *if_run]:
+        entry = (records.get(host) or {}).get(fact)
+        if entry is None and host in required:
+            failures[host] = f"no {phase} result was recorded (the host did not take part, or the run stopped before it)"
+        elif entry is not None and not entry.get("ok"):
+            failures[host] = str(entry.get("error") or "failed")
+    return failures
+
+
+def build(migration: dict[str, t.Any], records: dict[str, dict[str, t.Any]], phase: str) -> dict[str, t.Any]:
+    """The report as data: the plan, each host's record, what failed, and what is left to a person."""
+    failed = {host: record["error"] for host, record in records.items() if record["error"]}
+    follow_ups = [item for record in records.values() if record["role"] == "new_em"
+                  for item in ((record.get("preflight") or {}).get("found") or {}).get("follow_ups", [])]
+    return {
+        "title": "Threat Prevention Enterprise Manager migration", "started": migration.get("started"),
+        "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"), "check_mode": bool(migration.get("check_mode")),
+        "old_em": migration.get("old_em"), "new_em": migration.get("new_em"), "phase": phase,
+        "outcome": outcome(migration, failed, phase), "inventory_problems": migration.get("inventory_problems") or [],
+        "verification": migration.get("verification"), "decommission_requested": bool(migration.get("decommission")),
+        "failed": failed, "hosts": records, "follow_ups": follow_ups + list(MANUAL),
+    }
+
+
+def outcome(migration: dict[str, t.Any], failed: dict[str, str], phase: str) -> str:
+    if migration.get("inventory_problems"):
+        return "refused: the inventory is wrong; nothing was changed"
+    if migration.get("preflight_failed"):
+        return "stopped after the preflight; nothing was changed"
+    if failed:
+        return f"incomplete: {len(failed)} host(s) failed; the old EM keeps serving every agent not yet moved"
+    if phase != "done":
+        return f"in progress (last phase: {phase})"
+    if migration.get("check_mode"):
+        return "check mode: nothing was changed; the hosts' entries say what a run would do"
+    verification = migration.get("verification") or {}
+    if verification.get("missing"):
+        return f"incomplete: {len(verification['missing'])} agent(s) are not active on the new EM"
+    return "completed" + (", old EM stopped and disabled" if migration.get("decommissioned") else "")
+
+
+def render_markdown(report: dict[str, t.Any]) -> str:
+    """A person's view of the report: outcome, failures, hosts, follow-ups."""
+    lines = [f"# {report['title']}", "", f"- Old EM: `{report['old_em']}`  ", f"- New EM: `{report['new_em']}`  ",
+             f"- Started: {report['started']}, updated: {report['updated']}  ",
+             f"- Outcome: **{report['outcome']}**" + (" (check mode)" if report["check_mode"] else ""), ""]
+    if report["inventory_problems"]:
+        lines += ["## Inventory problems", ""] + [f"- {problem}" for problem in report["inventory_problems"]] + [""]
+    if report["failed"]:
+        lines += ["## What failed", ""] + [f"- `{host}`: {error}" for host, error in sorted(report["failed"].items())] + [""]
+    missing = (report.get("verification") or {}).get("missing") or []
+    if missing:
+        lines += ["## Agents not active on the new EM", "", ", ".join(f"`{name}`" for name in missing), ""]
+    lines += ["## Hosts", "", "| Host | Role | Status | Found | Changed |", "|---|---|---|---|---|"]
+    for host, record in sorted(report["hosts"].items(), key=lambda item: (GROUP_ORDER[item[1]["role"]], item[0])):
+        lines.append(f"| `{host}` | {record['role']} | {record['status']} | {_found(record)} | {_changed(record)} |")
+    lines += ["", "## Left to a person", ""] + [f"- {item}" for item in report["follow_ups"]] + [""]
+    return "\n".join(lines)
+
+
+GROUP_ORDER = {role: index for index, (role, _group) in enumerate(GROUPS)}
+
+
+def _found(record: dict[str, t.Any]) -> str:
+    found = (record.get("preflight") or {}).get("found") or {}
+    if record["role"] in ("agent", "console"):
+        return f"`{found.get('address')}`" if found.get("address") else ""
+    if record["role"] == "new_em":
+        return f"version {found.get('version')}; certificates to move: {', '.join(found.get('certificates_to_move') or []) or 'none'}"
+    return f"service {found.get('service_state', '')}"
+
+
+def _changed(record: dict[str, t.Any]) -> str:
+    result = record.get("result") or {}
+    if record["role"] in ("agent", "console"):
+        return f"`{result.get('previous_address')}` → `{result.get('address')}`" if result.get("changed") else ""
+    return "; ".join(result.get("steps") or [])
+
+
+def write(folder: str, report: dict[str, t.Any]) -> dict[str, str]:
+    """Write <folder>/tp-migration-<start>.json and .md atomically; return their paths."""
+    os.makedirs(folder, exist_ok=True)
+    stem = os.path.join(folder, "tp-migration-" + str(report["started"] or "run").replace(":", ""))
+    paths = {"json": stem + ".json", "markdown": stem + ".md"}
+    _write_atomic(paths["json"], json.dumps(report, indent=2, sort_keys=True) + "\n")
+    _write_atomic(paths["markdown"], render_markdown(report))
+    return paths
+
+
+def _write_atomic(path: str, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".tp-report-")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
