@@ -94,13 +94,16 @@ def transfer(new: WindowsHost, open_source: t.Callable[[], t.ContextManager[Wind
     if request.require_stopped and service.state != "stopped" and not check_mode:
         raise TPError(f"{new.name}: the Enterprise Manager service '{service.name}' is {service.state}; stop it before its "
                       f"certificates are replaced (tp_service component=enterprise_manager state=stopped). Nothing was "
-                      f"changed.", **result, changed=False)
+                      f"changed.", **{**result, "changed": False})
     if diff_mode:
         result["diff"] = _diff(folder, rows)
     if check_mode:
         return result
     result["backup_folder"] = _write(new, folder, changes, files, request.backup)
-    _verify(new, folder, digests)
+    try:
+        _verify(new, folder, digests)
+    except TPError as error:
+        raise TPError(error.message, **{**result, **error.result}) from None
     return result
 
 

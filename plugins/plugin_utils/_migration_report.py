@@ -103,7 +103,9 @@ def outcome(migration: dict[str, t.Any], failed: dict[str, str], phase: str) -> 
         return f"in progress (last phase: {phase})"
     if migration.get("check_mode"):
         return "check mode: nothing was changed; the hosts' entries say what a run would do"
-    verification = migration.get("verification") or {}
+    verification = migration.get("verification")
+    if verification is None:
+        return "incomplete: the agents were not verified on the new EM"
     if verification.get("missing"):
         return f"incomplete: {len(verification['missing'])} agent(s) are not active on the new EM"
     return "completed" + (", old EM stopped and disabled" if migration.get("decommissioned") else "")

@@ -100,14 +100,14 @@ def transfer(new: WindowsHost, open_source: t.Callable[[], t.ContextManager[Wind
         if request.require_stopped and new_side.service_state != "stopped" and not check_mode:
             raise TPError(f"{new.name}: the Enterprise Manager service '{request.service_name}' is "
                           f"{new_side.service_state}; stop it before the secret is imported (the vendor procedure "
-                          f"keeps it stopped from step 1 to step 3). Nothing was changed.", **result, changed=False)
+                          f"keeps it stopped from step 1 to step 3). Nothing was changed.", **{**result, "changed": False})
         if check_mode:
             return result
         try:
             export = old.export_secret(old_side.secretmgr, request.state_folder, request.export_locations)
         except TPError as error:
             raise TPError(f"{error.message} Any export was deleted; nothing was changed on the new EM. Fix the cause, then "
-                          f"run again.", **result, changed=False) from None
+                          f"run again.", **{**result, "changed": False}) from None
     marker = {"source_host": request.source_host, "source_secret_sha256": old_side.secret.sha256,
               "imported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "by": "netwrix.threat_prevention.tp_secret"}
     try:

@@ -186,7 +186,8 @@ def _write_agent(estate: Estate, index: int, ca: certs.KeyPair, spec: EstateSpec
     _kind, folder = AGENT_FOLDERS[index % len(AGENT_FOLDERS)]
     exe = f"{folder}\\SIWindowsAgent.exe"
     style = config_variants.AGENT_STYLES[index % len(config_variants.AGENT_STYLES)]
-    address = "new-em.{domain}:3741" if index % 20 == 0 else OLD_ADDRESS_FORMS[index % len(OLD_ADDRESS_FORMS)]
+    already_moved = index % 20 == 0 and spec.new_em != "fresh"  # before a migration every agent is on the old EM
+    address = "new-em.{domain}:3741" if already_moved else OLD_ADDRESS_FORMS[index % len(OLD_ADDRESS_FORMS)]
     address = address.format(domain=spec.domain, DOMAIN=spec.domain.upper())
     agent = certs.issue(ca, f"{name}.{spec.domain}", elliptic=True)
     _write_file(host, exe, PROGRAM_BYTES)

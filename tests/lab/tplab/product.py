@@ -79,11 +79,12 @@ def _check_em_files(host: Host, service: dict[str, t.Any]) -> None:
     files = {}
     for name in EM_CERTS:
         path = host.path(f"{folder}\\{name}")
-        if not path.is_file():
+        if path.is_file():
+            files[name] = path.read_bytes()
+        elif name != "Ca-key.pem":  # "absent if custom signed"
             raise StartFailure(f"{name} is missing from {folder}")
-        files[name] = path.read_bytes()
     try:
-        certs.check_em_set(files["Ca-crt.pem"], files["Ca-key.pem"], files["Em-crt.pem"], files["Em-key.pem"])
+        certs.check_em_set(files["Ca-crt.pem"], files.get("Ca-key.pem"), files["Em-crt.pem"], files["Em-key.pem"])
     except certs.CertificateProblem as error:
         raise StartFailure(f"certificate check failed: {error}") from None
     secret = host.path(f"{folder}\\Secret.dpapi")

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import typing as t
 
 from tplab import dotnet_config, product
@@ -41,6 +42,32 @@ def format_table(rows: list[dict[str, t.Any]], columns: list[str]) -> str:
              "  ".join("-" * widths[column] for column in columns)]
     lines += ["  ".join(str(row[column]).ljust(widths[column]) for column in columns) for row in rows]
     return "\n".join(lines)
+
+
+def registered_on(estate: Estate) -> dict[str, str]:
+    """Agent -> the EM it is connected to ("-" for none)."""
+    return {row["agent"]: row["registered_on"] for row in agent_rows(estate)}
+
+
+def em_rows(estate: Estate) -> list[dict[str, t.Any]]:
+    """One row per EM: its service, and whether it runs with the estate's CA and the database's secret."""
+    from tplab import certs, programs  # cryptography, only when EMs are looked at
+    database = json.loads((estate.lab / "database.json").read_text(encoding="utf-8"))
+    old_ca = _ca_fingerprint(estate.hosts("old_em")[0], certs) if estate.hosts("old_em") else None
+    rows = []
+    for host in [*estate.hosts("old_em"), *estate.hosts("new_em")]:
+        service = host.system()["services"]["SIEnterpriseManager"]
+        secret = programs.secret_of(host)
+        rows.append({"em": host.name, "role": host.role, "service": service["state"], "start_mode": service["start_mode"],
+                     "old_ca": _ca_fingerprint(host, certs) == old_ca,
+                     "db_secret": secret is not None and hashlib.sha256(secret).hexdigest() == database["secret_sha256"]})
+    return rows
+
+
+def _ca_fingerprint(host: Host, certs: t.Any) -> str | None:
+    service = host.system()["services"]["SIEnterpriseManager"]
+    path = host.path(product.install_folder(service) + "\\CertsInfo\\Ca-crt.pem")
+    return certs.fingerprint(path.read_bytes()) if path.is_file() else None
 
 
 def summary(estate: Estate) -> dict[str, int]:

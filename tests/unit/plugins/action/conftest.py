@@ -10,16 +10,29 @@ services and files as state so a test can look at the host afterwards, and recor
 ``(module_name, module_args)``.
 
 win_powershell calls are told apart by the script text (each script's own parameter names), and the
-parameters sent must be ones the script declares: a renamed parameter fails here, not on a host.
+parameters sent must be ones the script declares: a renamed parameter fails here, not on a host. So
+must the mandatory ones be sent, and a SecureString parameter arrive through sensitive_parameters
+(as the real module requires), never through plain parameters.
+
+Actions that talk to a second host (tp_certs, tp_secret, tp_em_info) open it with ``self.peer(name)``;
+``run_action`` replaces that method with one that connects to the FakeWindows in the ``peers``
+fixture under that name. ``_peer.py`` itself (the real second connection) is exercised by the lab's
+integration tests.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
+import fnmatch
+import functools
 import hashlib
+import json
+import ntpath
 import re
 import typing as t
+import uuid
 from dataclasses import dataclass, field
 from unittest.mock import MagicMock
 
@@ -27,13 +40,27 @@ import pytest
 
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
+
 AGENT_EXE = r"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWindowsAgent\SIWindowsAgent.exe"
 AGENT_CONFIG = AGENT_EXE + ".config"
 EM_FOLDER = r"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIEnterpriseManager"
+EM_EXE = EM_FOLDER + r"\SIEnterpriseManager.exe"
+EM_SERVICE_PATH = f'"{EM_EXE}" -service'
+CERTS_FOLDER = EM_FOLDER + r"\CertsInfo"
+SECRETMGR = EM_FOLDER + r"\SecretMgr.exe"
+SECRET_FILE = CERTS_FOLDER + r"\Secret.dpapi"
+# read_em_info.ps1's default ServicePatterns: services that may sit beside the EM.
+EM_SIDE_SERVICES = ("SIReportingService", "SISchedulerService", "StealthDEFEND*")
+# Script kinds that change the host (win_service too): what "nothing was written" is checked against.
+CHANGING_KINDS = frozenset({"win_service", "replace_file", "move_secret"})
 
 # The real win_powershell's test for SupportsShouldProcess; scripts without it are skipped in check mode.
 _SHOULD_PROCESS = re.compile(r"\[CmdletBinding\([^)]*SupportsShouldProcess", re.IGNORECASE)
 _PARAM_BLOCK = re.compile(r"^param \((.*?)^\)", re.MULTILINE | re.DOTALL)
+_SECURE_STRING = re.compile(r"\[SecureString\]\s*\$(\w+)", re.IGNORECASE)
+_MANDATORY = re.compile(r"Mandatory\s*=\s*\$true\s*\)\]\s*(?:\[(?:[^\[\]\n]|\[\])*\]\s*)*\$(\w+)", re.IGNORECASE)
 
 
 def sha256(data: bytes) -> str:
@@ -58,6 +85,16 @@ class Service:
         return self.state == "started" and not self.hardened
 
 
+@dataclass
+class SecretMgr:
+    """SecretMgr.exe on a fake EM host: what ``-e`` exports, where the export lands, and how it fails."""
+
+    export: bytes = b"SecretMgr export 1\nsecret=Quartz-Halibut-7731-Obsidian\n"
+    lands_in: str | None = None  # None: the file it was asked to write; else this folder (C:\Windows\SysWOW64)
+    export_error: str | None = None  # -e exits 1 with this text, leaving half an export behind
+    import_error: str | None = None  # -i exits 1 with this text
+
+
 class FakeWindows:
     """A Windows host as seen through ``ActionBase._execute_module``."""
 
@@ -71,6 +108,12 @@ class FakeWindows:
         self.calls: list[tuple[str, dict[str, t.Any]]] = []
         self.clock = 100  # milliseconds; each write or service start is one tick later
         self.written_at: dict[str, int] = {}  # file -> when it was last written (files set up directly: 0)
+        self.refuse_writes: dict[str, str] = {}  # file -> the error replace_file throws for it (a locked file)
+        self.overwrite_after_write: dict[str, bytes] = {}  # file -> what another process writes just after us
+        self.versions: dict[str, str] = {}  # executable -> its ProductVersion
+        self.iis_sites: set[str] = set()
+        self.secretmgr = SecretMgr()
+        self.secret_log: list[tuple[str, str]] = []  # ("written" | "deleted", path) of every SecretMgr export file
 
     def tick(self) -> int:
         self.clock += 1
@@ -82,6 +125,14 @@ class FakeWindows:
         self.services[name.lower()] = service
         return service
 
+    def install_em(self, *, state: str = "started", version: str = "7.5.0.321") -> Service:
+        """An Enterprise Manager in EM_FOLDER: its service, its executable (with a product version) and SecretMgr.exe."""
+        self.files[EM_EXE] = b"MZ emulated SIEnterpriseManager.exe"
+        self.files[SECRETMGR] = b"MZ emulated SecretMgr.exe"
+        self.versions[EM_EXE] = version
+        return self.add_service("SIEnterpriseManager", EM_SERVICE_PATH, state=state,
+                                display_name="Netwrix Threat Prevention Enterprise Manager")
+
     # ---- what the tests read back ---------------------------------------------------------------
     def kinds(self) -> list[str]:
         """The calls as short names: module names, and script names for win_powershell."""
@@ -91,6 +142,25 @@ class FakeWindows:
         """The module args (or, for scripts, the script parameters) of every call of one kind."""
         return [args.get("parameters", args) if module.endswith("win_powershell") else args
                 for module, args in self.calls if self._kind(module, args) == kind]
+
+    def sensitive_of(self, kind: str) -> list[dict[str, str]]:
+        """The sensitive_parameters of every script call of one kind, as {name: value}."""
+        return [{item["name"]: item["value"] for item in args.get("sensitive_parameters") or []}
+                for module, args in self.calls if module.endswith("win_powershell") and self._kind(module, args) == kind]
+
+    def writes(self) -> list[str]:
+        """The calls that change the host, by kind."""
+        return [kind for kind in self.kinds() if kind in CHANGING_KINDS]
+
+    def leftover_exports(self) -> list[str]:
+        """SecretMgr export files (and private folders' files) still on the host."""
+        return [path for path in self.files
+                if ntpath.basename(path).startswith("tp-secret-") or "\\tp-secret-" in ntpath.dirname(path)]
+
+    def in_folder(self, folder: str) -> dict[str, str]:
+        """The files directly in a folder, lower-case name -> path as stored (NTFS matches names case-insensitively)."""
+        wanted = folder.rstrip("\\").lower()
+        return {ntpath.basename(path).lower(): path for path in self.files if ntpath.dirname(path).lower() == wanted}
 
     # ---- the module dispatcher ------------------------------------------------------------------
     def __call__(self, module_name: str | None = None, module_args: dict[str, t.Any] | None = None,
@@ -113,6 +183,12 @@ class FakeWindows:
             return "replace_file"
         if "Get-SIAgentStatus" in script:
             return "get_agent_status"
+        if "$IncludeContent" in script:
+            return "read_files"
+        if "$OtherLocations" in script:
+            return "move_secret"
+        if "$ServicePatterns" in script:
+            return "read_em_info"
         raise AssertionError(f"unknown script sent to win_powershell:\n{script[:300]}")
 
     def _service(self, name: str) -> Service | None:
@@ -164,26 +240,37 @@ class FakeWindows:
                 "msg": f"timeout while waiting for 127.0.0.1:{args['port']} to start listening"}
 
     def _win_powershell(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
-        assert set(args) <= {"script", "parameters", "error_action", "depth"}, args
+        assert set(args) <= {"script", "parameters", "sensitive_parameters", "error_action", "depth"}, args
         assert args.get("error_action") == "stop", "scripts must stop on their first error"
         script, parameters = args["script"], args.get("parameters") or {}
-        declared = set(re.findall(r"\$(\w+)", _PARAM_BLOCK.search(script).group(1)))  # type: ignore[union-attr]
+        block = _PARAM_BLOCK.search(script).group(1)  # type: ignore[union-attr]
+        declared, secure = set(re.findall(r"\$(\w+)", block)), set(_SECURE_STRING.findall(block))
         assert set(parameters) <= declared, f"parameters {set(parameters) - declared} are not declared by the script"
+        assert not secure & set(parameters), f"SecureString parameters {secure & set(parameters)} sent as plain parameters"
+        sensitive = {}
+        for item in args.get("sensitive_parameters") or []:
+            assert set(item) == {"name", "value"} and isinstance(item["value"], str), "a SecureString is {name, value}"
+            assert item["name"] in secure, f"{item['name']} is not a SecureString parameter of the script"
+            sensitive[item["name"]] = item["value"]
+        bound = {**parameters, **sensitive}
+        missing = set(_MANDATORY.findall(block)) - set(bound)
+        assert not missing, f"mandatory parameters {missing} were not sent"
         if self.check_mode and not _SHOULD_PROCESS.search(script):
             return {"changed": True, "msg": "skipped, running in check mode"}  # what the real module does
         kind = self._kind("ansible.windows.win_powershell", args)
         if kind in self.script_failures:
             return _script_error(self.script_failures[kind])
-        outcome: dict[str, t.Any] = {"changed": False, "result": {}, "output": [], "error": [], "host_out": "",
-                                     "host_err": "", "warning": [], "verbose": [], "debug": [], "information": []}
+        outcome: dict[str, t.Any] = {"changed": kind in CHANGING_KINDS, "result": {}, "output": [], "error": [],
+                                     "host_out": "", "host_err": "", "warning": [], "verbose": [], "debug": [],
+                                     "information": []}
+        handlers: dict[str, t.Callable[[dict[str, t.Any]], dict[str, t.Any]]] = {
+            "read_program_config": self._read_program_config, "replace_file": self._replace_file,
+            "read_files": self._read_files, "move_secret": self._move_secret, "read_em_info": self._read_em_info}
         try:
-            if kind == "read_program_config":
-                outcome["result"] = self._read_program_config(parameters)
-            elif kind == "replace_file":
-                outcome["result"] = self._replace_file(parameters)
-                outcome["changed"] = True
-            else:
+            if kind == "get_agent_status":
                 outcome["output"] = self._next_agent_answer()
+            else:
+                outcome["result"] = handlers[kind](bound)
         except _ScriptFailure as error:
             return _script_error(str(error))
         return outcome
@@ -219,14 +306,114 @@ class FakeWindows:
             raise _ScriptFailure(f"{path} changed after it was read (another process edited it). Nothing was changed; run again.")
         if not expected and exists:
             raise _ScriptFailure(f"{path} appeared after it was read. Nothing was changed; run again.")
-        content = base64.b64decode(parameters["ContentBase64"])
+        content = base64.b64decode(parameters.get("SecretContentBase64") or parameters["ContentBase64"])
         if sha256(content) != parameters["Sha256"]:
             raise _ScriptFailure(f"the content for {path} arrived damaged (SHA-256 mismatch). Nothing was changed; run again.")
+        if path in self.refuse_writes:
+            raise _ScriptFailure(self.refuse_writes[path])
         if exists and backup:
             self.files[backup] = self.files[path]
         self.files[path] = content
         self.written_at[path] = self.tick()
+        if path in self.overwrite_after_write:
+            self.files[path] = self.overwrite_after_write[path]
         return {"sha256": parameters["Sha256"], "backup_file": backup if exists and backup else None}
+
+    def _read_files(self, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
+        """read_files.ps1: hashes (and bytes when asked) of named files, names matched case-insensitively."""
+        folder, on_disk = parameters["Folder"], self.in_folder(parameters["Folder"])
+        files = []
+        for requested in parameters["Names"]:
+            entry: dict[str, t.Any] = {"requested": requested, "name": requested, "path": f"{folder}\\{requested}",
+                                       "exists": False, "sha256": None, "content": None}
+            path = on_disk.get(requested.lower())
+            if path is not None:
+                content = self.files[path]
+                entry.update(name=ntpath.basename(path), path=path, exists=True, sha256=sha256(content))
+                if parameters.get("IncludeContent"):
+                    entry["content"] = base64.b64encode(content).decode("ascii")
+            files.append(entry)
+        return {"folder": folder, "files": files}
+
+    def _move_secret(self, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
+        """move_secret.ps1: run SecretMgr.exe in a private folder; every export file is deleted whatever happens."""
+        root, others = parameters["WorkRoot"], list(parameters.get("OtherLocations") or [])
+        self._remove_exports([root, *others])
+        work, name = f"{root}\\tp-secret-{uuid.uuid4().hex}", f"tp-secret-{uuid.uuid4().hex}.export"
+        try:
+            if parameters["SecretMgr"] not in self.files:
+                raise _ScriptFailure('Exception calling "Start" with "1" argument(s): "The system cannot find the file '
+                                     'specified"')
+            if parameters["Mode"] == "Export":
+                return self._secret_export(work, name, others)
+            return self._secret_import(parameters, f"{work}\\{name}")
+        finally:
+            self._remove_exports([root, *others])
+
+    def _secret_export(self, work: str, name: str, others: list[str]) -> dict[str, t.Any]:
+        behaviour = self.secretmgr
+        landed = f"{behaviour.lands_in or work}\\{name}"
+        if behaviour.export_error:
+            self._write_export(landed, behaviour.export[:10])  # a crashed export leaves half a file
+            raise _ScriptFailure(f"SecretMgr.exe -e failed (exit code 1: {behaviour.export_error}).")
+        self._write_export(landed, behaviour.export)
+        found = next((path for path in (f"{folder}\\{name}" for folder in (work, *others)) if path in self.files), None)
+        if found is None:
+            raise _ScriptFailure(f"SecretMgr.exe -e reported success but wrote no export in {', '.join([work, *others])}.")
+        content = self.files[found]
+        return {"content": base64.b64encode(content).decode("ascii"), "sha256": sha256(content), "landed": found}
+
+    def _secret_import(self, parameters: dict[str, t.Any], target: str) -> dict[str, t.Any]:
+        data = base64.b64decode(parameters["Export"])
+        if sha256(data) != parameters["ExportSha256"]:
+            raise _ScriptFailure("the secret export arrived damaged (SHA-256 mismatch). Nothing was imported; run again.")
+        self._write_export(target, data)
+        if self.secretmgr.import_error:
+            raise _ScriptFailure(f"SecretMgr.exe -i failed (exit code 1: {self.secretmgr.import_error}).")
+        # SecretMgr protects the secret with this host's machine key, beside its own executable.
+        self.files[ntpath.dirname(parameters["SecretMgr"]) + "\\CertsInfo\\Secret.dpapi"] = b"DPAPI:" + sha256(data).encode()
+        if parameters["SecretFile"] not in self.files:
+            raise _ScriptFailure(f"Cannot find path '{parameters['SecretFile']}' because it does not exist.")
+        imported = sha256(self.files[parameters["SecretFile"]])
+        record = {**json.loads(parameters["Marker"]), "imported_sha256": imported}
+        self.files[parameters["MarkerPath"]] = b"\xef\xbb\xbf" + json.dumps(record, separators=(",", ":")).encode() + b"\r\n"
+        return {"imported_sha256": imported}
+
+    def _write_export(self, path: str, content: bytes) -> None:
+        self.files[path] = content
+        self.secret_log.append(("written", path))
+
+    def _remove_exports(self, folders: list[str]) -> None:
+        """move_secret.ps1's Remove-Export: tp-secret-*.export in each folder, and its tp-secret-* private folders."""
+        wanted = {folder.rstrip("\\").lower() for folder in folders}
+        for path in list(self.files):
+            parent = ntpath.dirname(path)
+            export = parent.lower() in wanted and fnmatch.fnmatch(ntpath.basename(path).lower(), "tp-secret-*.export")
+            private = ntpath.dirname(parent).lower() in wanted and ntpath.basename(parent).lower().startswith("tp-secret-")
+            if export or private:
+                del self.files[path]
+                self.secret_log.append(("deleted", path))
+
+    def _under(self, folder: str) -> list[str]:
+        """The files anywhere below a folder."""
+        return [path for path in self.files if path.lower().startswith(folder.lower() + "\\")]
+
+    def _read_em_info(self, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
+        """read_em_info.ps1: version, config bytes and the host-local extras (a folder exists when it holds files)."""
+        folder = parameters["Folder"]
+        exe = f"{folder}\\{parameters.get('Executable', 'SIEnterpriseManager.exe')}"
+        config = self.files.get(exe + ".config")
+        patterns = parameters.get("ServicePatterns", EM_SIDE_SERVICES)
+        return {
+            "version": self.versions.get(exe) if exe in self.files else None,
+            "config": base64.b64encode(config).decode("ascii") if config is not None else None,
+            "pwned_store": bool(self._under(f"{folder}\\PwnedStore")),
+            "file_action_output": len(self._under(f"{folder}\\output\\file")),
+            "licenses": [ntpath.basename(path) for name, path in self.in_folder(folder).items() if name.endswith(".lic")],
+            "services": [service.name for pattern in patterns for service in self.services.values()
+                         if fnmatch.fnmatch(service.name.lower(), pattern.lower())],
+            "epe_rest_site": "EPE_REST" in self.iis_sites,
+        }
 
     def _next_agent_answer(self) -> list[dict[str, t.Any]]:
         return copy.deepcopy(self.agent_answers.pop(0) if len(self.agent_answers) > 1 else self.agent_answers[0])
@@ -245,11 +432,47 @@ def _script_error(message: str) -> dict[str, t.Any]:
                        "fully_qualified_error_id": "RuntimeException", "script_stack_trace": "at <ScriptBlock>"}]}
 
 
+def shown(result: dict[str, t.Any], secret: bytes | str) -> list[str]:
+    """The pieces of ``secret`` found anywhere in ``result``: the whole, its base64, or any line of 16+ characters.
+
+    The result is searched as JSON (as a callback or a fact cache would store it) and as its plain
+    strings (where quotes and backslashes are not escaped). PEM armour lines are not secret and are skipped.
+    """
+    raw = secret.encode("latin-1") if isinstance(secret, str) else secret
+    text = raw.decode("latin-1")
+    pieces = {text.strip(), base64.b64encode(raw).decode("ascii")}
+    pieces |= {line.strip() for line in text.splitlines() if len(line.strip()) >= 16 and not line.startswith("-----")}
+    haystack = json.dumps(result, default=repr, ensure_ascii=False) + "\n" + "\n".join(_strings(result))
+    return sorted(piece for piece in pieces if piece and piece in haystack)
+
+
+def _strings(value: t.Any) -> t.Iterator[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple, set)):
+        for item in value:
+            yield from _strings(item)
+    else:
+        yield str(value)
+
+
+@contextlib.contextmanager
+def connect_peer(peers: dict[str, FakeWindows], check_mode: bool, name: str) -> t.Iterator[WindowsHost]:
+    """What ``TPActionBase.peer`` gives an action: a WindowsHost on another inventory host, here a FakeWindows."""
+    if name not in peers:
+        raise TPError(f"'{name}' is not a host of this inventory; set the source host to the old EM's inventory name.")
+    peers[name].check_mode = check_mode
+    yield WindowsHost(peers[name], name)
+
+
 class RunAction(t.Protocol):
-    """The ``run_action`` fixture: run one action plugin class with task args against ``windows``."""
+    """The ``run_action`` fixture: run one action plugin class with task args against ``windows`` (and ``peers``)."""
 
     def __call__(self, action_class: type[ActionBase], args: dict[str, t.Any], *, check_mode: bool = False,
-                 diff: bool = False, delegate_to: str | None = None) -> dict[str, t.Any]: ...
+                 diff: bool = False, delegate_to: str | None = None, host_name: str = "agent01",
+                 task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]: ...
 
 
 def build_action(action_class: type[ActionBase], args: dict[str, t.Any], *, check_mode: bool = False, diff: bool = False,
@@ -275,14 +498,25 @@ def windows() -> FakeWindows:
 
 
 @pytest.fixture
-def run_action(windows: FakeWindows, monkeypatch: pytest.MonkeyPatch) -> RunAction:
-    """Run an action with ``_execute_module`` answered by ``windows``; the inventory host is agent01."""
+def peers() -> dict[str, FakeWindows]:
+    """Other inventory hosts by name, for actions that open a peer connection (empty unless a test adds some)."""
+    return {}
+
+
+@pytest.fixture
+def run_action(windows: FakeWindows, peers: dict[str, FakeWindows], monkeypatch: pytest.MonkeyPatch) -> RunAction:
+    """Run an action with ``_execute_module`` answered by ``windows`` and ``peer(name)`` by ``peers[name]``.
+
+    The inventory host is agent01 unless ``host_name`` says otherwise; ``task_vars`` are added to the task's variables.
+    """
 
     def run(action_class: type[ActionBase], args: dict[str, t.Any], *, check_mode: bool = False, diff: bool = False,
-            delegate_to: str | None = None) -> dict[str, t.Any]:
+            delegate_to: str | None = None, host_name: str = "agent01",
+            task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
         action = build_action(action_class, args, check_mode=check_mode, diff=diff, delegate_to=delegate_to)
         monkeypatch.setattr(action, "_execute_module", windows)
+        monkeypatch.setattr(action, "peer", functools.partial(connect_peer, peers, check_mode))
         windows.check_mode = check_mode
-        return action.run(task_vars={"inventory_hostname": "agent01"})
+        return action.run(task_vars={"inventory_hostname": host_name, **(task_vars or {})})
 
     return run

@@ -50,10 +50,21 @@ def convert_output(value: t.Any, depth: int) -> t.Any:
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
     if depth < 0:
-        return " ".join(str(item) for item in value) if isinstance(value, list) else "System.Collections.Hashtable"
+        return _as_string(value)
     if isinstance(value, list):
         return [convert_output(item, depth - 1) for item in value]
     return {key: convert_output(item, depth - 1) for key, item in value.items()}
+
+
+def _as_string(value: t.Any) -> str:
+    """PowerShell's [string] of a value: an array joins its items' strings with spaces."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return " ".join(_as_string(item) if not isinstance(item, list) else "System.Object[]" for item in value)
+    if isinstance(value, dict):
+        return "System.Collections.Hashtable"
+    return str(value)
 
 
 def error_record(error: ScriptError) -> dict[str, t.Any]:
