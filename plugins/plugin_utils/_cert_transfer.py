@@ -139,4 +139,3 @@ def _diff(folder: str, rows: list[dict[str, t.Any]]) -> dict[str, str]:
     return {"before_header": folder, "after_header": folder,
             "before": "".join(line(row["name"], row["previous_sha256"]) for row in rows),
             "after": "".join(line(row["name"], row["sha256"]) for row in rows)}
-

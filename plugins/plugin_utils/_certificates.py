@@ -34,10 +34,17 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes, PrivateKeyTypes
+try:
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes, PrivateKeyTypes
+except ImportError as error:  # ansible-core requires cryptography; only a bare test environment lacks it
+    CRYPTOGRAPHY_MISSING: ImportError | None = error
+    _PARSE_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError)
+else:
+    CRYPTOGRAPHY_MISSING = None
+    _PARSE_ERRORS = (ValueError, TypeError, UnsupportedAlgorithm)
 
 CA_CERT, CA_KEY, EM_CERT, EM_KEY = "Ca-crt.pem", "Ca-key.pem", "Em-crt.pem", "Em-key.pem"
 DEFAULT_SET = (CA_CERT, CA_KEY, EM_CERT, EM_KEY)
@@ -50,7 +57,6 @@ _PEM_ENCRYPTED_HEADER = re.compile(rb"Proc-Type:[ \t]*4,[ \t]*ENCRYPTED")
 _KEY_LABELS = frozenset({b"PRIVATE KEY", b"RSA PRIVATE KEY", b"EC PRIVATE KEY"})
 _CERT_LABELS = frozenset({b"CERTIFICATE", b"X509 CERTIFICATE"})
 _PUBLIC_LABELS = frozenset({b"PUBLIC KEY", b"RSA PUBLIC KEY"})
-_PARSE_ERRORS = (ValueError, TypeError, UnsupportedAlgorithm)
 
 
 class CertificateSetError(ValueError):
@@ -79,6 +85,9 @@ def validate_default_set(files: dict[str, bytes], now: datetime | None = None) -
     ``files`` maps the exact DEFAULT_SET spellings to file bytes; an absent name is a missing file and
     other names are ignored. ``now`` must be timezone-aware and defaults to the current UTC time.
     """
+    if CRYPTOGRAPHY_MISSING is not None:
+        raise CertificateSetError("checking the certificates needs the Python package 'cryptography' on the Ansible "
+                                  f"controller ({CRYPTOGRAPHY_MISSING}); install it where ansible-core runs.")
     moment = _utc(now)
     _check_spellings(files)
     _check_present(files)
@@ -189,7 +198,7 @@ def _decode_fully(cert: x509.Certificate) -> None:
     name, key or extension is reported as an unreadable file instead of escaping from a later rule."""
     _facts("", cert)
     cert.public_key()
-    _ = cert.extensions
+    cert.extensions  # pylint: disable=pointless-statement  # decoding is the point
 
 
 def _why_not_certificate(content: bytes) -> str:

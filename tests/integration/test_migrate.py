@@ -50,8 +50,8 @@ def test_full_migration_moves_everything_and_a_second_run_changes_nothing(make_e
 
     assert first.returncode == 0, first.output
     assert set(status.registered_on(estate).values()) == {"new-em"}
-    assert em(estate, "new-em") == {"em": "new-em", "role": "new_em", "service": "started", "start_mode": "auto",
-                                     "old_ca": True, "db_secret": True}
+    expected = {"em": "new-em", "role": "new_em", "service": "started", "start_mode": "auto", "old_ca": True, "db_secret": True}
+    assert em(estate, "new-em") == expected
     assert em(estate, "old-em")["service"] == "started", "without tp_decommission_old_em the old EM keeps running"
     for console in ("console01", "console02"):
         config = estate.host(console).path(CONSOLE_FOLDER + "\\SIWinConsole.exe.Config").read_bytes()
@@ -115,8 +115,8 @@ FAULTS = {
 
 
 @pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_a_fault_stops_the_run_leaves_the_old_em_serving_and_a_rerun_completes(make_estate: t.Callable[..., Estate],
-                                                                                fault: str) -> None:
+def test_a_fault_stops_the_run_leaves_the_old_em_serving_and_a_rerun_completes(
+        make_estate: t.Callable[..., Estate], fault: str) -> None:
     estate = make_estate(agents=3, new_em="fresh")
     inject, host, step = FAULTS[fault]
     inject(estate)

@@ -11,6 +11,8 @@ import typing as t
 from tplab import dotnet_config, product
 from tplab.estate import Estate, Host
 
+CONSOLE_CONFIG = "C:\\Program Files\\Netwrix\\Netwrix Threat Prevention\\SIWinConsole\\SIWinConsole.exe.Config"
+
 
 def agent_rows(estate: Estate) -> list[dict[str, t.Any]]:
     """One row per agent: its install variant, the address in its file, and the EM it is connected to."""
@@ -42,6 +44,19 @@ def format_table(rows: list[dict[str, t.Any]], columns: list[str]) -> str:
              "  ".join("-" * widths[column] for column in columns)]
     lines += ["  ".join(str(row[column]).ljust(widths[column]) for column in columns) for row in rows]
     return "\n".join(lines)
+
+
+def console_rows(estate: Estate) -> list[dict[str, t.Any]]:
+    """One row per remote Administration Console: the EM address in its config."""
+    rows = []
+    for console in estate.hosts("console"):
+        path = console.path(CONSOLE_CONFIG)
+        try:
+            address = dotnet_config.read_app_setting(path.read_bytes(), "managerAddress") or "(none)"
+        except (OSError, dotnet_config.ConfigReadError) as error:
+            address = f"(unreadable: {error.__class__.__name__})"
+        rows.append({"console": console.name, "file_address": address})
+    return rows
 
 
 def registered_on(estate: Estate) -> dict[str, str]:

@@ -340,7 +340,7 @@ def test_refused(pki: Pki, case: Case) -> None:
     """Each broken set raises exactly its class, and the message says what is wrong with which file."""
     with pytest.raises(CertificateSetError) as caught:
         validate_default_set(case.build(pki), now=case.now)
-    assert type(caught.value) is case.error
+    assert caught.type is case.error
     message = str(caught.value)
     for text in case.says:
         assert text in message
@@ -352,11 +352,11 @@ def test_rules_apply_in_order(pki: Pki) -> None:
     """A missing required file is reported before a missing CA key, and unreadable files before issuer checks."""
     with pytest.raises(CertificateSetError) as caught:
         validate_default_set(pki.files({CA_KEY: None, EM_KEY: None}), now=NOW)
-    assert type(caught.value) is CertificateSetError
-    _, _, customer_em = _customer_chain(pki)
+    assert caught.type is CertificateSetError
+    customer_em = _customer_chain(pki)[2]
     with pytest.raises(CertificateSetError, match="password-protected") as caught:
         validate_default_set(pki.files({EM_CERT: pki.cert_pem(customer_em), EM_KEY: pki.key_pem("em", PKCS8, b"pw")}), now=NOW)
-    assert type(caught.value) is CertificateSetError
+    assert caught.type is CertificateSetError
 
 
 # ---------------------------------------------------------------- no secrets in messages
