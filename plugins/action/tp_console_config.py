@@ -7,9 +7,7 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._action_base import TPActionBase
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_config import ConfigRequest, repoint
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._manager_address import AddressError, parse_address
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_config import ConfigRequest, address_option, repoint
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import CONSOLE_CONFIG, CONSOLE_PORT
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
 
@@ -26,10 +24,7 @@ class ActionModule(TPActionBase):
     }
 
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
-        try:
-            address = parse_address(args["manager_address"], args["port"])
-        except AddressError as error:
-            raise TPError(f"{host.name}: option manager_address: {error}. Nothing was changed.") from None
+        address = address_option(host.name, args["manager_address"], args["port"])
         request = ConfigRequest(address=address, service_name=None, path=args["path"], add_if_missing=args["add_if_missing"],
                                 restart=False, backup=args["backup"], component="console")
         result = repoint(host, request, self.check_mode, self.diff_mode)

@@ -27,13 +27,6 @@ description:
     but was written after the running agent started (a run cut off between the write and the restart),
     the agent is restarted so that it reads it.
 options:
-  manager_address:
-    description:
-      - The Enterprise Manager to point at, as C(host) or C(host:port).
-      - C(host) is a DNS name, an IPv4 address or an IPv6 address; write IPv6 with a port as C([fd00::10]:3741).
-      - The value is written as C(host:port). A host that differs only in letter case counts as the same.
-    type: str
-    required: true
   port:
     description:
       - The port to write when O(manager_address) has none. Agents talk to the EM on 3741.
@@ -48,12 +41,6 @@ options:
       - The agent's Windows service name.
     type: str
     default: SIWindowsAgent
-  add_if_missing:
-    description:
-      - Insert an C(add) element for C(managerAddress) into C(appSettings) when the file has none,
-        copying the indentation and quoting of its neighbours. Otherwise such a file is refused.
-    type: bool
-    default: false
   restart:
     description:
       - Restart the agent service after the file changed, so that it reads the new address.
@@ -63,15 +50,11 @@ options:
       - A hardened agent cannot be restarted locally; with O(restart) it is refused before any change.
     type: bool
     default: true
-  backup:
-    description:
-      - Keep the previous file beside it as C(<file>.<UTC timestamp>.<random>.bak).
-    type: bool
-    default: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - netwrix.threat_prevention.action_attributes
+  - netwrix.threat_prevention.config_edit
 attributes:
   check_mode:
     support: full

@@ -17,11 +17,6 @@ description:
   - The console's certificate files (C(ca-crt.pem), C(em-crt.pem)) need no change when the
     certificates were migrated with M(netwrix.threat_prevention.tp_certs).
 options:
-  manager_address:
-    description:
-      - The Enterprise Manager to point at, as C(host) or C(host:port) (IPv6 in brackets).
-    type: str
-    required: true
   port:
     description:
       - The port written when O(manager_address) has none.
@@ -32,20 +27,11 @@ options:
       - The console's config file (the default install folder; the install root can differ).
     type: str
     default: C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWinConsole\SIWinConsole.exe.Config
-  add_if_missing:
-    description:
-      - Insert C(managerAddress) into C(appSettings) when the file has none.
-    type: bool
-    default: false
-  backup:
-    description:
-      - Keep the previous file beside it as C(<file>.<UTC timestamp>.<random>.bak).
-    type: bool
-    default: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - netwrix.threat_prevention.action_attributes
+  - netwrix.threat_prevention.config_edit
 attributes:
   check_mode:
     support: full

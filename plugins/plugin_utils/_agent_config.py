@@ -41,6 +41,14 @@ class ConfigRequest:
     component: str = "agent"
 
 
+def address_option(host_name: str, text: str, default_port: int) -> ManagerAddress:
+    """The manager_address option, parsed; a bad one fails before any remote call."""
+    try:
+        return parse_address(text, default_port)
+    except AddressError as error:
+        raise TPError(f"{host_name}: option manager_address: {error}. Nothing was changed.") from None
+
+
 def backup_path(path: str, now: datetime | None = None, token: str | None = None) -> str:
     """``<file>.<UTC timestamp>.<random>.bak`` beside the file: sortable, and unique across runs."""
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")

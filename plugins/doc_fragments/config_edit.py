@@ -1,0 +1,31 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Options of the modules that point a program's .NET config file at an Enterprise Manager."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """manager_address, add_if_missing and backup, shared by tp_agent_config and tp_console_config."""
+
+    DOCUMENTATION = r"""
+options:
+  manager_address:
+    description:
+      - The Enterprise Manager to point at, as C(host) or C(host:port).
+      - C(host) is a DNS name, an IPv4 address or an IPv6 address; write IPv6 with a port as C([fd00::10]:3741).
+      - The value is written as C(host:port). A host that differs only in letter case counts as the same.
+    type: str
+    required: true
+  add_if_missing:
+    description:
+      - Insert an C(add) element for C(managerAddress) into C(appSettings) when the file has none,
+        copying the indentation and quoting of its neighbours. Otherwise such a file is refused.
+    type: bool
+    default: false
+  backup:
+    description:
+      - Keep the previous file beside it as C(<file>.<UTC timestamp>.<random>.bak).
+    type: bool
+    default: true
+"""
