@@ -30,7 +30,7 @@ class ActionModule(TPActionBase):
         result = repoint(host, request, self.check_mode, self.diff_mode)
         for agent_only in ("restarted", "pending_restart", "service_state"):  # a console has no service to restart
             result.pop(agent_only, None)
-        if result["changed"]:
+        if result["changed"] and not self.check_mode:
             result.setdefault("warnings", []).append(
                 f"{host.name}: an Administration Console that is open keeps the address it started with; close and "
                 f"reopen it to connect to {result['address']}.")

@@ -69,6 +69,10 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+exists:
+  description: Whether the EM service is installed (always true on success).
+  returned: success
+  type: bool
 service:
   description: The EM service (name, display_name, state, start_mode, path, accepts_stop).
   returned: success

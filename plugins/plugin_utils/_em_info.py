@@ -125,5 +125,6 @@ def describe_and_compare(new: WindowsHost, open_other: t.Callable[[], t.ContextM
 
 def raise_on_problems(host: str, result: dict[str, t.Any]) -> None:
     if result.get("problems"):
-        raise TPError(f"{host}: the new EM cannot take over from {result['compared_to']}: " + " ".join(result["problems"])
-                      + " Nothing was changed.", **result)
+        sentences = " ".join(problem if problem.endswith(".") else problem + "." for problem in result["problems"])
+        raise TPError(f"{host}: the new EM cannot take over from {result['compared_to']}: {sentences} Nothing was changed.",
+                      **result)

@@ -84,10 +84,11 @@ def build(migration: dict[str, t.Any], records: dict[str, dict[str, t.Any]], pha
                   for item in ((record.get("preflight") or {}).get("found") or {}).get("follow_ups", [])]
     return {
         "title": "Threat Prevention Enterprise Manager migration", "started": migration.get("started"),
-        "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"), "check_mode": bool(migration.get("check_mode")),
+        "updated": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"), "check_mode": bool(migration.get("check_mode")),
         "old_em": migration.get("old_em"), "new_em": migration.get("new_em"), "phase": phase,
         "outcome": outcome(migration, failed, phase), "inventory_problems": migration.get("inventory_problems") or [],
         "verification": migration.get("verification"), "decommission_requested": bool(migration.get("decommission")),
+        "gates": migration.get("gates") or {}, "agents_stopped": bool(migration.get("agents_stopped")),
         "failed": failed, "hosts": records, "follow_ups": follow_ups + list(MANUAL),
     }
 
@@ -120,6 +121,12 @@ def render_markdown(report: dict[str, t.Any]) -> str:
         lines += ["## Inventory problems", ""] + [f"- {problem}" for problem in report["inventory_problems"]] + [""]
     if report["failed"]:
         lines += ["## What failed", ""] + [f"- `{host}`: {error}" for host, error in sorted(report["failed"].items())] + [""]
+    stopped_at = {phase: hosts for phase, hosts in report["gates"].items() if hosts}
+    if stopped_at or report["agents_stopped"]:
+        lines += ["## Why later phases did not run", ""]
+        lines += [f"- after {phase}: `{host}`: {why}" for phase, hosts in stopped_at.items() for host, why in sorted(hosts.items())]
+        lines += ["- the agent phase stopped: a batch failed beyond tp_agent_max_fail_percentage"] if report["agents_stopped"] else []
+        lines += [""]
     missing = (report.get("verification") or {}).get("missing") or []
     if missing:
         lines += ["## Agents not active on the new EM", "", ", ".join(f"`{name}`" for name in missing), ""]

@@ -15,7 +15,6 @@ FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import typing as t
 
@@ -31,7 +30,7 @@ def _peer_variables(task_vars: dict[str, t.Any], peer: str) -> dict[str, t.Any]:
     """The peer's connection-related variables, templated in its own context (as hostvars does)."""
     hostvars = task_vars.get("hostvars") or {}
     if peer not in hostvars:
-        raise TPError(f"'{peer}' is not a host of this inventory; set the source host to the old EM's inventory name.")
+        raise TPError(f"{peer}: not a host of this inventory; set the source host to the old EM's inventory name.")
     view = hostvars[peer]
     return {name: view[name] for name in view if name.startswith("ansible_") or name == "inventory_hostname"}
 
@@ -60,13 +59,17 @@ def peer_host(action: ActionBase, task_vars: dict[str, t.Any], peer: str) -> t.I
     peer_action = loader.action_loader.get("ansible.legacy.normal", task=task, connection=connection,
                                            play_context=play_context, loader=action._loader,
                                            templar=action._templar, shared_loader_obj=loader)
+    # The peer's task is "delegated" to it, so module set-up reads its vars from ansible_delegated_vars.
+    module_vars = {**peer_vars, "ansible_delegated_vars": {peer: peer_vars}}
+
+    def execute(**kwargs: t.Any) -> dict[str, t.Any]:
+        try:
+            return peer_action._execute_module(task_vars=module_vars, **kwargs)
+        except AnsibleConnectionFailure as error:
+            # Not this task's host that is unreachable: name the peer, or Ansible would blame the wrong host.
+            raise TPError(f"{peer}: unreachable ({error.message}). Nothing more was done on either host; run again "
+                          f"when {peer} answers.", unreachable_peer=peer) from None
     try:
-        # The peer's task is "delegated" to it, so module set-up reads its vars from ansible_delegated_vars.
-        module_vars = {**peer_vars, "ansible_delegated_vars": {peer: peer_vars}}
-        yield WindowsHost(functools.partial(peer_action._execute_module, task_vars=module_vars), peer)
-    except AnsibleConnectionFailure as error:
-        # Not this task's host that is unreachable: name the peer, or Ansible would blame the wrong host.
-        raise TPError(f"{peer}: unreachable ({error.message}). Nothing more was done on either host; run again when "
-                      f"{peer} answers.", unreachable_peer=peer) from None
+        yield WindowsHost(execute, peer)
     finally:
         connection.close()

@@ -192,3 +192,22 @@ def test_agents_and_consoles_config_paths_in_reports_name_no_secret(make_estate:
     for path in (estate.root / "reports").iterdir():
         assert SQL_PASSWORD not in path.read_text(encoding="utf-8")
     assert Path(estate.root / "reports").is_dir()
+
+
+def test_a_limit_that_leaves_out_localhost_changes_nothing(make_estate: t.Callable[..., Estate]) -> None:
+    """Without the localhost plays there is no plan and no preflight: every other play must end unchanged."""
+    estate = make_estate(agents=1, consoles=1, new_em="fresh")
+    before = status.tree_digest(estate)
+    run = migrate(estate, "--limit", "tp_new_em:tp_agents:tp_consoles")
+    assert status.tree_digest(estate) == before, run.output[-2000:]
+    assert "changed=1" not in run.output
+
+
+def test_consoles_get_the_console_port_even_when_the_new_em_address_names_the_agent_port(
+        make_estate: t.Callable[..., Estate]) -> None:
+    estate = make_estate(agents=1, consoles=1, new_em="fresh")
+    run = migrate(estate, tp_new_em_address="new-em.corp.example:3741")
+    assert run.returncode == 0, run.output[-3000:]
+    console = estate.host("console01").path(CONSOLE_FOLDER + "\\SIWinConsole.exe.Config").read_bytes()
+    assert dotnet_config.read_app_setting(console, "managerAddress") == "new-em.corp.example:3740"
+    assert status.registered_on(estate) == {"agent01": "new-em"}

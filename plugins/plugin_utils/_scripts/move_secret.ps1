@@ -65,9 +65,10 @@ Function Invoke-SecretMgr([string]$Switch, [string]$File, [string]$WorkingDirect
         UseShellExecute = $false; CreateNoWindow = $true; RedirectStandardOutput = $true; RedirectStandardError = $true
     }
     $process = [Diagnostics.Process]::Start($info)
+    $errorRead = $process.StandardError.ReadToEndAsync()  # both streams at once: a full pipe must not block it
     $null = $process.StandardOutput.ReadToEnd()
-    $errorText = $process.StandardError.ReadToEnd().Trim()
     $process.WaitForExit()
+    $errorText = $errorRead.Result.Trim()
     if ($process.ExitCode -ne 0) {
         $detail = if ($errorText) { $errorText.Substring(0, [Math]::Min(200, $errorText.Length)) } else { 'no error text' }
         throw "SecretMgr.exe $Switch failed (exit code $($process.ExitCode): $detail)."
@@ -85,7 +86,7 @@ try {
         $landed = @($work) + $OtherLocations | ForEach-Object { Join-Path $_ $name } |
             Where-Object { Test-Path -LiteralPath $_ -PathType Leaf } | Select-Object -First 1
         if (-not $landed) {
-            throw "SecretMgr.exe -e reported success but wrote no export in $($folders -join ', ')."
+            throw "SecretMgr.exe -e reported success but wrote no export in $((@($work) + $OtherLocations) -join ', ')."
         }
         $bytes = [IO.File]::ReadAllBytes($landed)
         $Ansible.Result = @{ content = [Convert]::ToBase64String($bytes); sha256 = (Get-Sha256Hex $bytes); landed = $landed }

@@ -165,7 +165,7 @@ def _em_config(setup: EmSetup) -> bytes:
 
 
 def _write_console(estate: Estate, index: int, ca: certs.KeyPair, spec: EstateSpec) -> None:
-    """A remote Administration Console: its config names the EM on 3740; it holds the CA and EM certificates only."""
+    """A remote Administration Console: its config names the EM on 3740; its CertsInfo holds the CA certificate."""
     name = console_name(index)
     host = estate.host(name)
     style = config_variants.CONSOLE_STYLES[index % len(config_variants.CONSOLE_STYLES)]

@@ -34,7 +34,7 @@ SCRIPT_SHA256 = {
     "replace_file": "1bab100009c586788ffdb6335ddf22d0bd66902bcfeaef34705d57b20005f8f3",
     "get_agent_status": "f6124571ea8ee6a2c524fd7e7ea08f390c2836d62b0ab2c4e51b2fc29fa8554e",
     "read_files": "cbd19d56569d7026eab326b09952200d80e1ebcae196bab9e44d1a5bd1df40fd",
-    "move_secret": "27e01d24032937d5355a751e128d3ae4430fa523aa876dc14f6fb321a8a3b6ff",
+    "move_secret": "2e946b54705e3f604065775c044dc65d02951b1c88a1df4a9019651879518a23",
     "read_em_info": "f5888bfd02de9c46a9325428311a6bf909ed34cc35d57679fba55031c47bf43a",
 }
 
