@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
 
     up = _command(commands, "up", _up, "create (or re-create) an estate and write its inventory.yml")
     up.add_argument("--agents", type=int, default=20)
+    up.add_argument("--consoles", type=int, default=0)
+    up.add_argument("--new-em", choices=["migrated", "fresh"], default="migrated",
+                    help="fresh: the new EM as installed, before a migration (its own CA and secret)")
+    up.add_argument("--certificates", choices=["default", "customer"], default="default")
     up.add_argument("--domain", default="corp.example")
     up.add_argument("--secretmgr-output", choices=["syswow64", "working_folder"], default="syswow64")
 
@@ -66,17 +70,23 @@ def _command(commands: argparse._SubParsersAction, name: str, handler, text: str
 
 
 def _up(estate: Estate, args: argparse.Namespace) -> int:
-    build_estate(estate.root, EstateSpec(agents=args.agents, domain=args.domain, secretmgr_output=args.secretmgr_output))
+    build_estate(estate.root, EstateSpec(agents=args.agents, consoles=args.consoles, new_em=args.new_em,
+                                         certificates=args.certificates, domain=args.domain,
+                                         secretmgr_output=args.secretmgr_output))
     print(f"estate ready: {estate.root}\ninventory:    {estate.root / 'inventory.yml'}")
     return 0
 
 
 def _status(estate: Estate, args: argparse.Namespace) -> int:
     rows = status.agent_rows(estate)
+    ems, consoles = status.em_rows(estate), status.console_rows(estate)
     if args.json:
-        print(json.dumps({"agents": rows, "summary": status.summary(estate)}, indent=2))
+        print(json.dumps({"agents": rows, "summary": status.summary(estate), "ems": ems, "consoles": consoles}, indent=2))
     else:
+        print(status.format_table(ems, ["em", "role", "service", "start_mode", "old_ca", "db_secret"]) + "\n")
         print(status.format_table(rows, COLUMNS))
+        if consoles:
+            print("\n" + status.format_table(consoles, ["console", "file_address"]))
         print("registered: " + ", ".join(f"{em}={count}" for em, count in sorted(status.summary(estate).items())))
     return 0
 
