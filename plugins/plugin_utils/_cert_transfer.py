@@ -21,7 +21,7 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._certifi
     DEFAULT_SET, CertificateFacts, CertificateSetError, CustomerSuppliedCertificates, expiry_warnings, file_digests,
     validate_default_set)
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import em_install_folder
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import em_install_folder, refuse_unless_stopped
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import FolderFile, WindowsHost
 
 CERTS_FOLDER = "CertsInfo"
@@ -91,10 +91,8 @@ def transfer(new: WindowsHost, open_source: t.Callable[[], t.ContextManager[Wind
     }
     if not changes or request.validate_only:
         return result
-    if request.require_stopped and service.state != "stopped" and not check_mode:
-        raise TPError(f"{new.name}: the Enterprise Manager service '{service.name}' is {service.state}; stop it before its "
-                      f"certificates are replaced (tp_service component=enterprise_manager state=stopped). Nothing was "
-                      f"changed.", **{**result, "changed": False})
+    if request.require_stopped and not check_mode:
+        refuse_unless_stopped(new, service.name, service.state, "its certificates are replaced", result)
     if diff_mode:
         result["diff"] = _diff(folder, rows)
     if check_mode:

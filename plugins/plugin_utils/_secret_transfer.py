@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._cert_transfer import CERTS_FOLDER
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import em_install_folder
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import em_install_folder, refuse_unless_stopped
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import FolderFile, WindowsHost
 
 SECRET_FILE = "Secret.dpapi"
@@ -97,10 +97,8 @@ def transfer(new: WindowsHost, open_source: t.Callable[[], t.ContextManager[Wind
                                     "marker": ntpath.join(request.state_folder, MARKER_FILE), "export_landed": None}
         if done or request.validate_only:
             return result
-        if request.require_stopped and new_side.service_state != "stopped" and not check_mode:
-            raise TPError(f"{new.name}: the Enterprise Manager service '{request.service_name}' is "
-                          f"{new_side.service_state}; stop it before the secret is imported (the vendor procedure "
-                          f"keeps it stopped from step 1 to step 3). Nothing was changed.", **{**result, "changed": False})
+        if request.require_stopped and not check_mode:
+            refuse_unless_stopped(new, request.service_name, new_side.service_state, "the secret is imported", result)
         if check_mode:
             return result
         try:

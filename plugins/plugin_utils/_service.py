@@ -55,6 +55,14 @@ def em_install_folder(host: WindowsHost, name: str) -> tuple[ServiceInfo, str]:
     return service, install_folder(service.path)
 
 
+def refuse_unless_stopped(host: WindowsHost, name: str, state: str, what: str, result: dict[str, t.Any]) -> None:
+    """The vendor procedure keeps the new EM stopped from step 1 to step 3: refuse to replace its files while it runs."""
+    if state != "stopped":
+        raise TPError(f"{host.name}: the Enterprise Manager service '{name}' is {state}; stop it before {what} "
+                      f"(tp_service component=enterprise_manager state=stopped). Nothing was changed.",
+                      **{**result, "changed": False})
+
+
 def describe(service: ServiceInfo, component: str) -> dict[str, t.Any]:
     """The facts tp_service returns about a service."""
     return {
