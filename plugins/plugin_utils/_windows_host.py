@@ -59,7 +59,7 @@ class FolderFile:
     path: str
     exists: bool
     sha256: str | None
-    content: bytes | None = None
+    content: bytes | None = field(default=None, repr=False)  # may be a private key: keep it out of any repr
 
 
 @dataclass(frozen=True)
