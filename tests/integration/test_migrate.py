@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from tplab import certs, dotnet_config, product, status
-from tplab.generator import CONSOLE_FOLDER, SQL_PASSWORD
+from tplab.generator import SQL_PASSWORD
+from tplab.product import CONSOLE_CONFIG
 from tplab.estate import Estate
 from tplab.playbook import PlaybookRun, run_playbook
 
@@ -54,7 +55,7 @@ def test_full_migration_moves_everything_and_a_second_run_changes_nothing(make_e
     assert em(estate, "new-em") == expected
     assert em(estate, "old-em")["service"] == "started", "without tp_decommission_old_em the old EM keeps running"
     for console in ("console01", "console02"):
-        config = estate.host(console).path(CONSOLE_FOLDER + "\\SIWinConsole.exe.Config").read_bytes()
+        config = estate.host(console).path(CONSOLE_CONFIG).read_bytes()
         assert dotnet_config.read_app_setting(config, "managerAddress") == "new-em.corp.example:3740"
     assert exports_left(estate) == []
     data = report(estate)
@@ -208,6 +209,6 @@ def test_consoles_get_the_console_port_even_when_the_new_em_address_names_the_ag
     estate = make_estate(agents=1, consoles=1, new_em="fresh")
     run = migrate(estate, tp_new_em_address="new-em.corp.example:3741")
     assert run.returncode == 0, run.output[-3000:]
-    console = estate.host("console01").path(CONSOLE_FOLDER + "\\SIWinConsole.exe.Config").read_bytes()
+    console = estate.host("console01").path(CONSOLE_CONFIG).read_bytes()
     assert dotnet_config.read_app_setting(console, "managerAddress") == "new-em.corp.example:3740"
     assert status.registered_on(estate) == {"agent01": "new-em"}

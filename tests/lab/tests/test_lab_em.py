@@ -185,7 +185,7 @@ def test_consoles_name_the_old_em_on_3740_and_are_in_the_inventory(fresh_templat
     consoles = estate.hosts("console")
     assert [host.name for host in consoles] == ["console01", "console02"]
     for console in consoles:
-        config = console.path(f"{generator.CONSOLE_FOLDER}\\SIWinConsole.exe.Config")
+        config = console.path(product.CONSOLE_CONFIG)
         address = dotnet_config.read_app_setting(config.read_bytes(), "managerAddress")
         assert address is not None
         name, port = product.parse_manager(address, 0)

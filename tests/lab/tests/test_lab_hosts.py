@@ -76,12 +76,6 @@ def test_resolve_rejects_climbing_with_dot_dot(host_root: Path, path: str) -> No
         winpath.resolve(host_root, path)
 
 
-def test_to_windows_is_the_inverse_of_resolve(host_root: Path) -> None:
-    """A local file under a host maps back to the Windows path of its actual (case-preserved) name."""
-    local = winpath.resolve(host_root, r"c:\program files\netwrix\agent.exe.config")
-    assert winpath.to_windows(host_root, local) == r"C:\Program Files\Netwrix\Agent.exe.config"
-
-
 @pytest.fixture(scope="module")
 def named_estate(estate_template: Path) -> Estate:
     """The session's small estate, read only."""

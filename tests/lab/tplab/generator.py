@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tplab import certs, config_variants, dpapi, services
+from tplab.product import CONSOLE_CONFIG, CONSOLE_FOLDER
 from tplab.estate import Estate, Host, write_bytes_atomic, write_json_atomic
 
 EM_FOLDER = r"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIEnterpriseManager"
@@ -34,7 +35,6 @@ AGENT_FOLDERS = (
 COMMAND_LINES = ('"{exe}"', "{exe}", '"{exe}" -service')
 OLD_ADDRESS_FORMS = ("old-em:3741", "old-em.{domain}:3741", "10.20.0.10:3741", "[fd00::10]:3741", "old-em",
                      "OLD-EM.{DOMAIN}:3741")
-CONSOLE_FOLDER = r"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWinConsole"
 WINDOWS_FOLDERS = (r"C:\Windows\SysWOW64", r"C:\Windows\System32")
 PRODUCT_VERSION = "7.4.0.1107"
 PROGRAM_BYTES = b"MZ\x90\x00 emulated program (tests/lab)\n"
@@ -171,7 +171,7 @@ def _write_console(estate: Estate, index: int, ca: certs.KeyPair, spec: EstateSp
     style = config_variants.CONSOLE_STYLES[index % len(config_variants.CONSOLE_STYLES)]
     address = "old-em.{domain}:3740" if index % 2 else "10.20.0.10:3740"
     _write_file(host, f"{CONSOLE_FOLDER}\\SIWinConsole.exe", PROGRAM_BYTES)
-    _write_file(host, f"{CONSOLE_FOLDER}\\SIWinConsole.exe.Config",
+    _write_file(host, CONSOLE_CONFIG,
                 config_variants.render_console_config(style, address.format(domain=spec.domain)))
     _write_file(host, f"{CONSOLE_FOLDER}\\CertsInfo\\ca-crt.pem", ca.cert_pem)
     system = _system(name, f"2.{index}", spec)

@@ -49,9 +49,6 @@ class PlaybookRun:
                        "skipped": int(skipped)}
                 for host, ok, changed, unreachable, failed, skipped in _RECAP.findall(self.output)}
 
-    def for_host(self, host: str, task_contains: str = "") -> list[dict[str, t.Any]]:
-        return [entry for entry in self.results if entry["host"] == host and task_contains in entry["task"]]
-
     def failures(self) -> dict[str, str]:
         """Host -> message of its failed or unreachable result."""
         return {entry["host"]: str(entry["result"].get("msg", "")) for entry in self.results

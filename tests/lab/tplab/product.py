@@ -29,6 +29,8 @@ from tplab.estate import Estate, Host
 # secrets are actually checked.
 
 EM_PORTS = {"agent": 3741, "console": 3740}
+CONSOLE_FOLDER = r"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWinConsole"  # the documented default
+CONSOLE_CONFIG = CONSOLE_FOLDER + "\\SIWinConsole.exe.Config"
 AGENT_CERTS = ("ca-crt.pem", "agent-crt.pem")
 EM_CERTS = ("Ca-crt.pem", "Ca-key.pem", "Em-crt.pem", "Em-key.pem")
 

@@ -11,8 +11,6 @@ import typing as t
 from tplab import dotnet_config, product
 from tplab.estate import Estate, Host
 
-CONSOLE_CONFIG = "C:\\Program Files\\Netwrix\\Netwrix Threat Prevention\\SIWinConsole\\SIWinConsole.exe.Config"
-
 
 def agent_rows(estate: Estate) -> list[dict[str, t.Any]]:
     """One row per agent: its install variant, the address in its file, and the EM it is connected to."""
@@ -50,7 +48,7 @@ def console_rows(estate: Estate) -> list[dict[str, t.Any]]:
     """One row per remote Administration Console: the EM address in its config."""
     rows = []
     for console in estate.hosts("console"):
-        path = console.path(CONSOLE_CONFIG)
+        path = console.path(product.CONSOLE_CONFIG)
         try:
             address = dotnet_config.read_app_setting(path.read_bytes(), "managerAddress") or "(none)"
         except (OSError, dotnet_config.ConfigReadError) as error:

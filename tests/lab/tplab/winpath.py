@@ -39,13 +39,6 @@ def resolve(host_root: Path, path: str) -> Path:
     return current
 
 
-def to_windows(host_root: Path, local: Path) -> str:
-    """The Windows path of a file under host_root."""
-    relative = local.relative_to(host_root)
-    drive, *rest = relative.parts
-    return f"{drive}:\\" + "\\".join(rest)
-
-
 def _child(folder: Path, name: str) -> Path:
     exact = folder / name
     if exact.exists() or not folder.is_dir():
