@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import re
-import subprocess
-import sys
 import typing as t
 from pathlib import Path
 
@@ -26,10 +23,11 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows
 from tplab import twins
 from tplab.estate import Estate
 from tplab.generator import EstateSpec, build_estate
+from tplab.windows import exec_wrapper, network
 
 REPO = Path(__file__).resolve().parents[3]
 REAL = REPO / ".cache" / "collections" / "ansible_collections" / "ansible" / "windows" / "plugins" / "modules"
-LAB = REPO / "tests" / "lab" / "collections" / "ansible_collections" / "ansible" / "windows" / "plugins" / "modules"
+LAB = REPO / "tests" / "lab" / "tplab" / "windows" / "modules"
 HOST_BOUNDARY = REPO / "plugins" / "plugin_utils" / "_windows_host.py"
 # Keys Ansible itself adds to any module result (a crash sets module_stdout/module_stderr/rc).
 STANDARD_KEYS = {"changed", "failed", "msg", "skipped", "diff", "invocation", "warnings", "deprecations", "exception",
@@ -85,21 +83,18 @@ class RecordingResult(dict):
 
 
 class LabExecutor:
-    """Runs the lab's module files directly (arguments on stdin, as Ansible pipelines them), and records."""
+    """Runs the lab's emulated modules as the emulated exec wrapper does (module_wrapper.ps1), and records."""
 
     def __init__(self, estate: Estate, host: str) -> None:
-        self.estate, self.host = estate, host
+        self.session = network.admin_session(estate, host)
         self.calls: list[dict[str, t.Any]] = []
 
     def __call__(self, module_name: str, module_args: dict[str, t.Any]) -> dict[str, t.Any]:
         short = module_name.rsplit(".", 1)[-1]
-        env = {**os.environ, "TPLAB_ESTATE": str(self.estate.root), "TPLAB_HOST": self.host,
-               "PYTHONPATH": os.pathsep.join([str(REPO / "tests" / "lab"), os.environ.get("PYTHONPATH", "")])}
-        completed = subprocess.run([sys.executable, str(LAB / f"{short}.py")], input=json.dumps({"ANSIBLE_MODULE_ARGS": module_args}),
-                                   env=env, capture_output=True, text=True, check=False)
-        if not completed.stdout.strip():
-            raise AssertionError(f"lab module {short} printed no result: {completed.stderr}")
-        raw = json.loads(completed.stdout)
+        outcome = exec_wrapper.run_module(self.session, module_name, {**module_args, "_ansible_module_name": module_name})
+        if not outcome.stdout.strip():
+            raise AssertionError(f"lab module {short} printed no result: {outcome.stderr}")
+        raw = json.loads(outcome.stdout)
         reads: set[str] = set()
         self.calls.append({"module": short, "args": dict(module_args), "result": raw, "reads": reads})
         return RecordingResult(raw, reads)

@@ -169,7 +169,7 @@ def test_fault_locked_stores_the_agent_config_path(estate: Estate, capsys: pytes
     assert estate.host("agent01").path(path).is_file()
     run = twins.ScriptRun(estate=estate, host=estate.host("agent01"), check_mode=False)
     with pytest.raises(twins.ScriptError, match="being used by another process"):
-        twins.read_program_config(run, {"ServiceName": "SIWindowsAgent"})
+        twins.TWINS["read_program_config"](run, {"ServiceName": "SIWindowsAgent"})
 
 
 @pytest.mark.parametrize(("argv", "stored"), [

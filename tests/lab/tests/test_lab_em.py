@@ -14,8 +14,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import typing as t
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -27,10 +25,9 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils import _
 from tplab import certs, dotnet_config, dpapi, generator, product, programs, services, twins
 from tplab.estate import Estate, Host
 from tplab.generator import EstateSpec, build_estate
+from tplab.windows import exec_wrapper, network
 
 REPO = Path(__file__).resolve().parents[3]
-LAB_PATH = REPO / "tests" / "lab"
-MODULES = LAB_PATH / "collections" / "ansible_collections" / "ansible" / "windows" / "plugins" / "modules"
 SCRIPTS = REPO / "plugins" / "plugin_utils" / "_scripts"
 EM = "SIEnterpriseManager"
 SYSWOW64 = "C:\\Windows\\SysWOW64"
@@ -93,13 +90,10 @@ def import_params(host: Host, export: bytes, sha256: str | None = None) -> dict[
 
 
 def run_module(estate: Estate, host: str, module: str, args: dict[str, t.Any]) -> tuple[str, dict[str, t.Any]]:
-    """Run an emulated module file as Ansible pipelines it (arguments on stdin); return its stdout and parsed result."""
-    env = {**os.environ, "TPLAB_ESTATE": str(estate.root), "TPLAB_HOST": host,
-           "PYTHONPATH": os.pathsep.join([str(LAB_PATH), os.environ.get("PYTHONPATH", "")])}
-    completed = subprocess.run([sys.executable, str(MODULES / f"{module}.py")], input=json.dumps({"ANSIBLE_MODULE_ARGS": args}),
-                               env=env, capture_output=True, text=True, check=False, timeout=60)
-    assert completed.stdout.strip(), f"{module} printed no result: {completed.stderr}"
-    return completed.stdout, json.loads(completed.stdout)
+    """Run an emulated module as the emulated exec wrapper does; return its stdout (the JSON) and parsed result."""
+    outcome = exec_wrapper.run_module(network.admin_session(estate, host), f"ansible.windows.{module}", args)
+    assert outcome.stdout.strip(), f"{module} printed no result: {outcome.stderr}"
+    return outcome.stdout, json.loads(outcome.stdout)
 
 
 def script_text(name: str) -> str:
@@ -346,7 +340,7 @@ def test_read_files_matches_names_case_insensitively_and_returns_content_only_wh
     expected = certs_info(em, "Ca-crt.pem").read_bytes()
     for include in (False, True):
         run = script_run(estate, "new-em")
-        twins.read_files(run, {"Folder": folder, "Names": ["ca-CRT.PEM", "nope.pem"], "IncludeContent": include})
+        twins.TWINS["read_files"](run, {"Folder": folder, "Names": ["ca-CRT.PEM", "nope.pem"], "IncludeContent": include})
         found, missing = run.result["files"]
         assert found["requested"] == "ca-CRT.PEM" and found["name"] == "Ca-crt.pem" and found["exists"] is True
         assert found["path"] == f"{folder}\\Ca-crt.pem"
@@ -361,7 +355,7 @@ def test_move_secret_export_returns_the_export_and_leaves_none_behind(any_mode: 
     """Export returns the export (holding the secret, with its SHA-256) and no tp-secret-* is left on the host."""
     old = any_mode.host("old-em")
     run = script_run(any_mode, "old-em")
-    twins.move_secret(run, export_params(old))
+    twins.TWINS["move_secret"](run, export_params(old))
     content = base64.b64decode(run.result["content"])
     assert base64.b64encode(plain_secret(old)) in content
     assert run.result["sha256"] == hashlib.sha256(content).hexdigest()
@@ -376,7 +370,7 @@ def test_move_secret_export_cleans_up_after_secretmgr_fails(any_mode: Estate) ->
     any_mode.set_fault("old-em", "secretmgr_fails", True)
     old = any_mode.host("old-em")
     with pytest.raises(twins.ScriptError, match=r"SecretMgr\.exe -e failed \(exit code 1"):
-        twins.move_secret(script_run(any_mode, "old-em"), export_params(old))
+        twins.TWINS["move_secret"](script_run(any_mode, "old-em"), export_params(old))
     assert secret_leftovers(old) == []
 
 
@@ -389,14 +383,14 @@ def test_move_secret_removes_exports_of_an_earlier_run(estate: Estate) -> None:
         old.path(path).write_bytes(b"stale export")
     old.path(f"{SYSWOW64}\\kernel32.dll").write_bytes(b"MZ")
     assert len(secret_leftovers(old)) == 3
-    twins.move_secret(script_run(estate, "old-em"), export_params(old))
+    twins.TWINS["move_secret"](script_run(estate, "old-em"), export_params(old))
     assert secret_leftovers(old) == []
     assert old.path(f"{SYSWOW64}\\kernel32.dll").read_bytes() == b"MZ"
 
 
 def _export_from_old_em(estate: Estate) -> bytes:
     run = script_run(estate, "old-em")
-    twins.move_secret(run, export_params(estate.host("old-em")))
+    twins.TWINS["move_secret"](run, export_params(estate.host("old-em")))
     return base64.b64decode(run.result["content"])
 
 
@@ -406,7 +400,7 @@ def test_move_secret_import_writes_secret_dpapi_and_the_marker(fresh: Estate) ->
     export = _export_from_old_em(fresh)
     services.stop(new, EM)
     run = script_run(fresh, "new-em")
-    twins.move_secret(run, import_params(new, export))
+    twins.TWINS["move_secret"](run, import_params(new, export))
     now = hashlib.sha256(certs_info(new, "Secret.dpapi").read_bytes()).hexdigest()
     assert run.result == {"imported_sha256": now}
     assert json.loads(new.path(MARKER).read_text(encoding="utf-8")) == {"source_host": "old-em", "imported_sha256": now}
@@ -421,7 +415,7 @@ def test_move_secret_import_refuses_a_damaged_export(fresh: Estate) -> None:
     export = _export_from_old_em(fresh)
     before = certs_info(new, "Secret.dpapi").read_bytes()
     with pytest.raises(twins.ScriptError, match="arrived damaged"):
-        twins.move_secret(script_run(fresh, "new-em"), import_params(new, export, sha256="0" * 64))
+        twins.TWINS["move_secret"](script_run(fresh, "new-em"), import_params(new, export, sha256="0" * 64))
     assert certs_info(new, "Secret.dpapi").read_bytes() == before
     assert not new.path(MARKER).exists()
     assert secret_leftovers(new) == []
@@ -432,7 +426,7 @@ def test_read_em_info_reports_version_config_and_host_local_items(fresh: Estate)
     new = fresh.host("new-em")
     folder = em_folder(new)
     run = script_run(fresh, "new-em")
-    twins.read_em_info(run, {"Folder": folder})
+    twins.TWINS["read_em_info"](run, {"Folder": folder})
     config = new.path(f"{folder}\\SIEnterpriseManager.exe.config").read_bytes()
     assert run.result == {"version": NEW_VERSION, "config": base64.b64encode(config).decode("ascii"), "pwned_store": False,
                           "file_action_output": 0, "licenses": [], "services": [], "epe_rest_site": False}
@@ -446,7 +440,7 @@ def test_read_em_info_reports_version_config_and_host_local_items(fresh: Estate)
                                         "state": "stopped"}
         system["iis_sites"] = ["Default Web Site", "EPE_REST"]
     run = script_run(fresh, "new-em")
-    twins.read_em_info(run, {"Folder": folder})
+    twins.TWINS["read_em_info"](run, {"Folder": folder})
     assert run.result["pwned_store"] is True and run.result["file_action_output"] == 2
     assert run.result["licenses"] == ["Old.LIC", "StealthIntercept.lic"]
     assert run.result["services"] == ["SIReportingService", "StealthDEFENDAgent"]
@@ -461,7 +455,7 @@ def test_replace_file_with_secret_content_writes_the_bytes_and_a_backup(fresh: E
     previous, wanted = certs_info(new, "Em-key.pem").read_bytes(), certs_info(old, "Em-key.pem").read_bytes()
     assert not new.path(backup).parent.exists()
     run = script_run(fresh, "new-em")
-    twins.replace_file(run, {"Path": path, "SecretContentBase64": base64.b64encode(wanted).decode("ascii"),
+    twins.TWINS["replace_file"](run, {"Path": path, "SecretContentBase64": base64.b64encode(wanted).decode("ascii"),
                              "Sha256": hashlib.sha256(wanted).hexdigest(), "ExpectedSha256": hashlib.sha256(previous).hexdigest(),
                              "BackupPath": backup})
     assert certs_info(new, "Em-key.pem").read_bytes() == wanted
@@ -544,7 +538,7 @@ def test_new_em_with_an_em_key_from_another_set_refuses_to_start(fresh: Estate) 
 def _agent_status(estate: Estate, host: str) -> list[dict[str, t.Any]]:
     run = script_run(estate, host)
     em = estate.host(host)
-    twins.get_agent_status(run, {"ModulePath": f"{em_folder(em)}\\SI.SIMonitor.PowerShell.dll", "Port": 3740})
+    twins.TWINS["get_agent_status"](run, {"ModulePath": f"{em_folder(em)}\\SI.SIMonitor.PowerShell.dll", "Port": 3740})
     return run.output
 
 

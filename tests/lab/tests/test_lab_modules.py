@@ -21,7 +21,7 @@ import yaml
 
 from tplab import config_variants, dotnet_config, product, services
 from tplab.estate import Estate, Host
-from tplab.generator import EstateSpec, build_estate
+from tplab.generator import CONNECTION_VARS, EstateSpec, build_estate
 from tplab.playbook import PlaybookRun, run_playbook
 from tplab.status import tree_digest
 
@@ -203,8 +203,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> LabRun:
     estate.record_call(UNREACHABLE_AFTER_LATE, "win_service_info")
     estate.set_fault(UNREACHABLE_AFTER_LATE, "unreachable_after", 1)
     inventory = estate.root / "inventory.yml"  # a host whose address the lab's DNS does not know
-    inventory.write_text(inventory.read_text(encoding="utf-8") + f"        {GHOST}:\n          ansible_host: ghost.elsewhere.example\n",
-                         encoding="utf-8")
+    ghost_vars = "".join(f"          {key}: {value}\n" for key, value in CONNECTION_VARS["psrp"].items())
+    inventory.write_text(inventory.read_text(encoding="utf-8") + f"        {GHOST}:\n          ansible_host: ghost.elsewhere.example\n"
+                         + ghost_vars, encoding="utf-8")
     current = {name: sha256(agent_config(host(name))[1].read_bytes()) for name in (CHECKER, FULL_DISK, LOCKED, REPLACER)}
     three_calls = [info_task(f"call {index}", ignore_unreachable=True) for index in (1, 2, 3)]
     scenarios = {
@@ -499,5 +500,5 @@ def test_slow_host_takes_at_least_the_delay_per_call(lab: LabRun) -> None:
 def test_an_address_outside_the_estate_is_unreachable(lab: LabRun) -> None:
     """A host whose ansible_host the lab's DNS cannot resolve is unreachable, never some other host."""
     entry = only(lab.run, GHOST, "info")
-    assert entry["status"] == "unreachable" and "no route to host" in entry["result"]["msg"]
+    assert entry["status"] == "unreachable" and "Failed to resolve 'ghost.elsewhere.example'" in entry["result"]["msg"]
     assert GHOST not in lab.calls

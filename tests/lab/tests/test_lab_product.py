@@ -81,12 +81,16 @@ def test_inventory_groups_every_host_by_role(twenty: Estate) -> None:
     assert set(groups["tp_agents"]) == {f"agent{index:02d}" for index in range(1, 21)}
     everyone = [name for hosts in groups.values() for name in hosts]
     assert sorted(everyone) == sorted(host.name for host in twenty.hosts())
-    assert inventory["all"]["vars"]["ansible_connection"] == "tplab.estate.emulated"
-    assert Path(inventory["all"]["vars"]["ansible_tplab_estate"]) == twenty.root
+    assert inventory["all"]["vars"]["ansible_user"] == twenty.setting("winrm_user")
+    assert inventory["all"]["vars"]["ansible_password"] == twenty.setting("winrm_password")
+    plugins = []
     for hosts in groups.values():
         for name, host_vars in hosts.items():
             resolved = twenty.resolve_name(host_vars["ansible_host"])
             assert resolved is not None and resolved.name == name
+            assert host_vars["ansible_port"] == 5986, "WinRM over HTTPS, as production should use"
+            plugins.append(host_vars["ansible_connection"])
+    assert set(plugins) == {"psrp", "winrm"}, "a mixed estate reaches hosts through both real connection plugins"
 
 
 def test_every_agent_but_the_twentieth_is_connected_to_the_old_em(twenty: Estate) -> None:

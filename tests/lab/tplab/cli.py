@@ -12,6 +12,7 @@ import sys
 from tplab import product, services, status
 from tplab.estate import FAULT_KINDS, Estate
 from tplab.generator import EstateSpec, build_estate
+from tplab.playbook import LAB_PYTHONPATH
 
 COLUMNS = ["agent", "install", "config_style", "file_address", "service", "registered_on"]
 
@@ -41,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--certificates", choices=["default", "customer"], default="default")
     up.add_argument("--domain", default="corp.example")
     up.add_argument("--secretmgr-output", choices=["syswow64", "working_folder"], default="syswow64")
+    up.add_argument("--connection", choices=["mixed", "psrp", "winrm"], default="mixed",
+                    help="which real connection plugin reaches the hosts (mixed: both, host by host)")
+    up.add_argument("--winrm-password", help="the administrator account's password (default: a new random one)")
 
     show = _command(commands, "status", _status, "show where each agent is registered")
     show.add_argument("--json", action="store_true")
@@ -72,8 +76,10 @@ def _command(commands: argparse._SubParsersAction, name: str, handler, text: str
 def _up(estate: Estate, args: argparse.Namespace) -> int:
     build_estate(estate.root, EstateSpec(agents=args.agents, consoles=args.consoles, new_em=args.new_em,
                                          certificates=args.certificates, domain=args.domain,
-                                         secretmgr_output=args.secretmgr_output))
-    print(f"estate ready: {estate.root}\ninventory:    {estate.root / 'inventory.yml'}")
+                                         secretmgr_output=args.secretmgr_output, connection=args.connection,
+                                         winrm_password=args.winrm_password))
+    print(f"estate ready: {estate.root}\ninventory:    {estate.root / 'inventory.yml'}\n"
+          f"environment:  export TPLAB_ESTATE={estate.root} PYTHONPATH={LAB_PYTHONPATH}")
     return 0
 
 

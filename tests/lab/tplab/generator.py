@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +42,15 @@ SQL_SERVER = "sql01.corp.example,1433"
 DATABASES = ("NVMonitorConfig", "NVMonitorData")
 # The SQL login's password in every EM config: tests check that it never leaves a host.
 SQL_PASSWORD = "Lab-Sql-Pa55;word"
+# The account the controller logs on with (a local administrator on every host); each estate gets its own password.
+WINRM_USER = "CORP\\tp-ansible"
+# What the inventory sets for each connection plugin: HTTPS on 5986, as WinRM in production should be.
+CONNECTION_VARS = {
+    "psrp": {"ansible_connection": "psrp", "ansible_port": 5986, "ansible_psrp_protocol": "https",
+             "ansible_psrp_auth": "negotiate", "ansible_psrp_cert_validation": "ignore"},
+    "winrm": {"ansible_connection": "winrm", "ansible_port": 5986, "ansible_winrm_scheme": "https",
+              "ansible_winrm_transport": "ntlm", "ansible_winrm_server_cert_validation": "ignore"},
+}
 
 
 @dataclass(frozen=True)
@@ -61,7 +70,8 @@ class EstateSpec:
     new_em_databases: tuple[str, str] = DATABASES
     secretmgr_output: str = "syswow64"  # where SecretMgr.exe -e writes its export (see tplab.programs)
     agent_default_port: int = 3741  # what an agent assumes for a host-only managerAddress
-    python: str = sys.executable  # the interpreter the emulated modules run with
+    connection: str = "mixed"  # psrp, winrm, or mixed: every other host (in estate order) over psrp, the rest over winrm
+    winrm_password: str | None = None  # the administrator account's password; None: a random one for this estate
 
 
 @dataclass(frozen=True)
@@ -83,7 +93,9 @@ def build_estate(root: Path, spec: EstateSpec) -> Estate:
     roles.update({agent_name(index): "agent" for index in range(1, spec.agents + 1)})
     roles.update({console_name(index): "console" for index in range(1, spec.consoles + 1)})
     write_json_atomic(estate.lab / "estate.json", {"roles": roles, "settings": {
-        "domain": spec.domain, "secretmgr_output": spec.secretmgr_output, "agent_default_port": spec.agent_default_port}})
+        "domain": spec.domain, "secretmgr_output": spec.secretmgr_output, "agent_default_port": spec.agent_default_port,
+        "connection": spec.connection, "winrm_user": WINRM_USER,
+        "winrm_password": spec.winrm_password or secrets.token_urlsafe(12)}})
     trust = Trust(ca=certs.make_ca("Customer Root CA" if spec.certificates == "customer" else "Threat Prevention CA"),
                   customer=spec.certificates == "customer")
     secret = os.urandom(32)
@@ -208,16 +220,28 @@ def _boot(host: Host) -> None:
             services.start(host, name)
 
 
+def connection_of(estate: Estate, host: Host) -> str:
+    """Which connection plugin reaches this host: the estate's choice, or in a mixed estate every other host."""
+    choice = estate.setting("connection")
+    if choice != "mixed":
+        return str(choice)
+    names = [other.name for other in estate.hosts()]
+    return "psrp" if names.index(host.name) % 2 == 0 else "winrm"
+
+
 def write_inventory(estate: Estate, spec: EstateSpec) -> Path:
-    """An Ansible inventory for the estate: the groups the collection's playbooks use."""
+    """An Ansible inventory for the estate: the groups the collection's playbooks use, real WinRM/PSRP variables."""
     def group(name: str, role: str) -> str:
-        members = "".join(f"        {host.name}:\n          ansible_host: {host.name}.{spec.domain}\n"
-                          for host in estate.hosts(role))
+        members = ""
+        for host in estate.hosts(role):
+            variables = {"ansible_host": f"{host.name}.{spec.domain}", **CONNECTION_VARS[connection_of(estate, host)]}
+            members += f"        {host.name}:\n" + "".join(f"          {key}: {value}\n" for key, value in variables.items())
         return f"    {name}:\n      hosts:\n{members}" if members else f"    {name}:\n      hosts: {{}}\n"
     text = (
-        "---\n# Inventory of an emulated estate (tests/lab). Real estates look the same, with WinRM connection vars.\n"
-        "all:\n  vars:\n    ansible_connection: tplab.estate.emulated\n"
-        f"    ansible_tplab_estate: {estate.root}\n    ansible_python_interpreter: {spec.python}\n"
+        "---\n# Inventory of an emulated estate (tests/lab): the real psrp and winrm connection plugins, with\n"
+        "# TPLAB_ESTATE and PYTHONPATH=tests/lab/pythonpath routing them to the estate's hosts.\n"
+        f"all:\n  vars:\n    ansible_user: '{estate.setting('winrm_user')}'\n"
+        f"    ansible_password: '{estate.setting('winrm_password')}'\n"
         "  children:\n" + group("tp_old_em", "old_em") + group("tp_new_em", "new_em") + group("tp_consoles", "console")
         + group("tp_agents", "agent")
     )

@@ -2,9 +2,11 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Run the collection's playbooks against an estate, as a user would, and collect what happened.
 
-The emulated ansible.windows (tests/lab/collections) comes first on the collections path, so the
-collection's own code runs unchanged against the lab. The collection itself is reached through a
-symlink named ansible_collections/netwrix/threat_prevention under build/collections.
+The real ansible.windows collection (from the pinned wheel, in .cache/collections) and the real
+psrp and winrm connection plugins are used; TPLAB_ESTATE and PYTHONPATH=tests/lab/pythonpath route
+the plugins' transports to the estate's emulated hosts (tplab.windows). The collection itself is
+reached through a symlink named ansible_collections/netwrix/threat_prevention under
+build/collections; tests/lab/collections adds only the lab's results callback.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from tplab.estate import Estate
 
 REPO = Path(__file__).resolve().parents[3]
 LAB_COLLECTIONS = REPO / "tests" / "lab" / "collections"
+LAB_PYTHONPATH = REPO / "tests" / "lab" / "pythonpath"
 BUILD_COLLECTIONS = REPO / "build" / "collections"
+REAL_COLLECTIONS = REPO / ".cache" / "collections"  # ansible.windows, extracted by tools/bootstrap
 _RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.MULTILINE)
 
 
@@ -55,14 +59,17 @@ class PlaybookRun:
                 if entry["status"] in ("failed", "unreachable")}
 
 
-def lab_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment ansible-playbook needs to run the collection against the lab."""
+def lab_environment(estate: Estate | None = None, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment ansible-playbook needs to run the collection against the lab (and the estate, when given)."""
     env = dict(os.environ)
     env.update({
-        "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join([str(LAB_COLLECTIONS), str(ensure_collection_link())]),
+        "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join([str(LAB_COLLECTIONS), str(ensure_collection_link()), str(REAL_COLLECTIONS)]),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(LAB_PYTHONPATH), env.get("PYTHONPATH")])),
         "ANSIBLE_CALLBACKS_ENABLED": "tplab.estate.results", "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0",
         "ANSIBLE_RETRY_FILES_ENABLED": "0", "ANSIBLE_DEPRECATION_WARNINGS": "0", "PY_COLORS": "0",
     })
+    if estate is not None:
+        env["TPLAB_ESTATE"] = str(estate.root)
     env.update(extra or {})
     return env
 
@@ -77,7 +84,7 @@ def run_playbook(estate: Estate, playbook: str, *args: str, extra_vars: dict[str
                    str(path), "-f", str(forks), *args]
         if extra_vars:
             command += ["-e", json.dumps(extra_vars)]
-        completed = subprocess.run(command, cwd=REPO, env=lab_environment({"TPLAB_RESULTS": str(results_file), **(env or {})}),
+        completed = subprocess.run(command, cwd=REPO, env=lab_environment(estate, {"TPLAB_RESULTS": str(results_file), **(env or {})}),
                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
         results = [json.loads(line) for line in results_file.read_text(encoding="utf-8").splitlines()] if results_file.exists() else []
     return PlaybookRun(returncode=completed.returncode, output=completed.stdout, results=results)

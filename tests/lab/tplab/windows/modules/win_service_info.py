@@ -1,17 +1,16 @@
 # Copyright: (c) 2026, netwrix.threat_prevention contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Lab emulation of ansible.windows.win_service_info: services of an emulated host."""
+"""Emulated ansible.windows.win_service_info: the services of an emulated host."""
 
 from __future__ import annotations
 
 import fnmatch
 import typing as t
 
-from ansible.module_utils.basic import AnsibleModule
-
-from tplab.module_support import lab_host
+from tplab.windows.basic import AnsibleModule, ModuleSpec
 
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {"name": {"type": "str"}}
+SPEC = ModuleSpec("ansible.windows.win_service_info", ARGUMENT_SPEC)
 
 
 def describe(name: str, service: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -31,14 +30,8 @@ def describe(name: str, service: dict[str, t.Any]) -> dict[str, t.Any]:
     }
 
 
-def main() -> None:
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    _estate, host = lab_host("win_service_info")
+def run(module: AnsibleModule) -> None:
     pattern = (module.params["name"] or "*").lower()
-    services = [describe(name, service) for name, service in sorted(host.system()["services"].items())
+    services = [describe(name, service) for name, service in sorted(module.session.host.system()["services"].items())
                 if fnmatch.fnmatchcase(name.lower(), pattern) or fnmatch.fnmatchcase(service["display_name"].lower(), pattern)]
-    module.exit_json(changed=False, exists=bool(services), services=services)
-
-
-if __name__ == "__main__":
-    main()
+    module.result.update(exists=bool(services), services=services)

@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, netwrix.threat_prevention contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Lab emulation of ansible.windows.win_service: start, stop, restart and start mode of a service.
+"""Emulated ansible.windows.win_service: start, stop, restart and start mode of a service.
 
 Starting a Threat Prevention service runs the emulated program's start-up (tplab.product), so an
 agent reads its config and an EM checks its certificates exactly when the real ones would.
@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible.module_utils.basic import AnsibleModule
-
 from tplab import services
-from tplab.module_support import NOT_EMULATED, lab_host, unsupported_options
+from tplab.windows.basic import AnsibleModule, ModuleSpec
+from tplab.windows.modules._support import NOT_EMULATED, unsupported_options
 
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "dependencies": {"type": "list", "elements": "str"},
@@ -45,21 +44,22 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "update_password": {"type": "str", "choices": ["always", "on_create"], "no_log": False},
     "username": {"type": "str"},
 }
+SPEC = ModuleSpec("ansible.windows.win_service", ARGUMENT_SPEC)
 EMULATED = {"name", "state", "start_mode", "force_dependent_services"}
 
 
-def main() -> None:
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+def run(module: AnsibleModule) -> None:
     params = module.params
-    unsupported = unsupported_options(params, EMULATED, {k: v.get("default") for k, v in ARGUMENT_SPEC.items()})
+    unsupported = unsupported_options(params, EMULATED, ARGUMENT_SPEC)
     if unsupported or params["state"] in ("absent", "paused"):
-        module.fail_json(msg=f"win_service option(s) {', '.join(unsupported) or 'state=' + params['state']} {NOT_EMULATED}")
-    _estate, host = lab_host("win_service")
+        module.fail_json(f"win_service option(s) {', '.join(unsupported) or 'state=' + params['state']} {NOT_EMULATED}")
+    host = module.session.host
     found = services.find(host, params["name"])
     if found is None:
         if params["state"] or params["start_mode"]:
-            module.fail_json(msg=f"Service '{params['name']}' is not installed, need to set 'path' to create a new service")
-        module.exit_json(changed=False, exists=False)
+            module.fail_json(f"Service '{params['name']}' is not installed, need to set 'path' to create a new service")
+        module.result["exists"] = False
+        return
     name, before = found
     changed = False
     try:
@@ -77,19 +77,16 @@ def main() -> None:
                 if state in ("started", "restarted"):
                     services.start(host, name)
     except services.ServiceError as error:
-        module.fail_json(msg=f"Unhandled exception while executing module: {error}")
+        module.fail_json(f"Unhandled exception while executing module: {error}")
     after = host.system()["services"][name]
     shown_state = before["state"] if module.check_mode else after["state"]
-    module.exit_json(
+    module.diff.update(before={"name": name, "state": before["state"], "start_mode": before["start_mode"]},
+                       after={"name": name, "state": state or before["state"],
+                              "start_mode": params["start_mode"] or before["start_mode"]})
+    module.result.update(
         changed=changed, exists=True, name=name, display_name=after["display_name"],
         state="running" if shown_state == "started" else shown_state,
         start_mode=after["start_mode"] if not module.check_mode else (params["start_mode"] or before["start_mode"]),
         path=after["path"], can_pause_and_continue=False, description=after.get("description", ""),
         username="LocalSystem", desktop_interact=False, dependencies=[], depended_by=[],
-        diff={"before": {"name": name, "state": before["state"], "start_mode": before["start_mode"]},
-              "after": {"name": name, "state": state or before["state"], "start_mode": params["start_mode"] or before["start_mode"]}},
     )
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,81 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""powershell.exe on an emulated host: decode what it is asked to run, and run it.
+
+The winrm plugin sends a command line (``powershell -NoProfile -NonInteractive -ExecutionPolicy
+Unrestricted -EncodedCommand <UTF-16LE base64> [-EncodedArguments <CLIXML>]``) and stdin; the psrp
+plugin decodes the same command line itself and sends the script, its arguments and the input
+lines. Both end here. Ansible's bootstrap_wrapper.ps1 goes to the exec wrapper; the few one-line
+commands Ansible's PowerShell shell plugin builds (remove a temporary folder, test a path) are
+emulated; anything else fails, naming the command, so that nothing runs unnoticed.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import shlex
+import xml.etree.ElementTree as ET
+
+from ansible.executor.powershell.module_manifest import _get_powershell_script
+
+from tplab.windows.exec_wrapper import Outcome, run_bootstrap
+from tplab.windows.session import Session
+
+_REMOVE = re.compile(r"^Remove-Item\s+(?P<path>'(?:[^']|'')*'|\S+)\s+-Force(?P<recurse>\s+-Recurse)?\s*$")
+_EXISTS = re.compile(r"^exit -not \(Test-Path -LiteralPath (?P<path>'(?:[^']|'')*'|\S+)\)\s*$")
+_CLIXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def bootstrap_text() -> str:
+    """bootstrap_wrapper.ps1 as ansible-core sends it (comments and blank lines stripped)."""
+    return _get_powershell_script("bootstrap_wrapper.ps1").decode("utf-8")
+
+
+def run_command_line(session: Session, command_line: str, stdin: bytes) -> Outcome:
+    """What WinRS runs for the winrm plugin: a PowerShell command line with stdin."""
+    parts = shlex.split(command_line, posix=False)
+    executable = parts[0].strip('"').replace("/", "\\").rsplit("\\", 1)[-1].lower() if parts else ""
+    if executable not in ("powershell", "powershell.exe", "pwsh", "pwsh.exe") or "-EncodedCommand" not in parts:
+        return Outcome(1, "", f"'{command_line[:80]}' is not a command the lab emulates")
+    script = base64.b64decode(parts[parts.index("-EncodedCommand") + 1]).decode("utf-16-le")
+    arguments = []
+    if "-EncodedArguments" in parts:
+        arguments = _clixml_strings(base64.b64decode(parts[parts.index("-EncodedArguments") + 1]).decode("utf-16-le"))
+    text = stdin.decode("utf-8")
+    return run_script(session, script, arguments, text.splitlines())
+
+
+def run_script(session: Session, script: str, arguments: list[str], lines: list[str]) -> Outcome:
+    """Run a script with its arguments and input lines."""
+    if script.strip() == bootstrap_text().strip():
+        return run_bootstrap(session, arguments, lines)
+    command = script.strip().splitlines()[0] if script.strip() else ""
+    if match := _REMOVE.match(command):
+        return _remove(session, _unquote(match.group("path")), bool(match.group("recurse")))
+    if match := _EXISTS.match(command):
+        return Outcome(0 if session.host.path(_unquote(match.group("path"))).exists() else 1, "")
+    return Outcome(1, "", f"the lab's PowerShell does not emulate this command: {command[:120]}")
+
+
+def _remove(session: Session, path: str, recurse: bool) -> Outcome:
+    session.estate.record_call(session.host.name, "remove")
+    target = session.host.path(path)
+    if target.is_dir() and recurse:
+        for child in sorted(target.rglob("*"), reverse=True):
+            child.rmdir() if child.is_dir() else child.unlink()
+        target.rmdir()
+    elif target.exists():
+        target.unlink()
+    return Outcome(0, "")
+
+
+def _unquote(value: str) -> str:
+    return value[1:-1].replace("''", "'") if value.startswith("'") else value
+
+
+def _clixml_strings(clixml: str) -> list[str]:
+    """The <S> values of a CLIXML document, with its _xHHHH_ escapes decoded."""
+    root = ET.fromstring(clixml)
+    return [_CLIXML_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), node.text or "")
+            for node in root.iter() if node.tag.rsplit("}", 1)[-1] == "S"]
