@@ -11,7 +11,10 @@ SIDBConfigMgr writes the connection into ``<connectionStrings>`` of SIEnterprise
 The entry names are not documented, so databases are recognised by their Initial Catalog, and each
 string is split by ADO.NET's own rules: a regular expression would misread a quoted password that
 holds ``;`` or ``=``. The strings carry credentials, so only the server and database values are
-kept, and no message quotes the file.
+kept. A single lost quote can move a connection string, password included, into another attribute
+or value, so nothing read from the file is shown or returned unless it is plainly a name: entry
+names only if they match ``_SAFE_NAME``, servers and databases only if they pass ``_readable``,
+configSource values never. Anything else is referred to by its line.
 
 FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 """
@@ -45,6 +48,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")  # whitespace i
 # Names that mean "this very host" to SqlClient; "(localdb)\..." is matched by prefix.
 _LOCAL_HOSTS = frozenset({"", ".", "(local)", "localhost"})
 _NOT_HOST = re.compile(r"[\\,]")
+# What an entry name must look like to be shown: a connection string pushed into it by a lost quote cannot.
+_SAFE_NAME = re.compile(r"[\w.-]{1,64}", re.ASCII)
+# A server or database name never holds these; a value that does is a mangled string that may carry a password.
+_NOT_A_NAME = re.compile("[;=\"']")
+_MAX_NAME = 128  # SQL Server's sysname
 
 
 class EmConfigError(ValueError):
@@ -60,7 +68,11 @@ class _Unparsable(ValueError):
 
 @dataclass(frozen=True)
 class SqlTarget:
-    """One connection string reduced to what may be shown: where the database is, never how to log in."""
+    """One connection string reduced to what may be shown: where the database is, never how to log in.
+
+    ``entry`` is the entry's name when it matches ``_SAFE_NAME``, otherwise "(entry on line N)": a name
+    with other characters may be a connection string that a lost quote moved into the name attribute.
+    """
 
     entry: str
     server: str
@@ -135,9 +147,9 @@ def _connection_strings(root: _Element) -> _Element | None:
         return None
     section = sections[0]
     if "configSource" in section.attrs:
-        raise EmConfigError(
-            f'<connectionStrings> on line {section.line} has configSource="{section.attrs["configSource"]}": '
-            "the connection strings live in that file, which this check does not read; compare the EMs by hand in SIDBConfigMgr"
+        raise EmConfigError(  # the value is not shown: a lost quote may have put a connection string into it
+            f"<connectionStrings> on line {section.line} has a configSource attribute: the connection strings live in "
+            "the file it names, which this check does not read; compare the EMs by hand in SIDBConfigMgr"
         )
     return section
 
@@ -154,8 +166,10 @@ def _live_entries(section: _Element) -> list[_Element]:
         elif child.name == "add":
             _check_add(child)
             if name in live:
+                shown = _safe_name(child)
+                entry = "one entry name" if shown is None else f'the entry "{shown}"'
                 raise EmConfigError(
-                    f"<connectionStrings> adds the entry \"{child.attrs['name']}\" twice (lines {_lines([live[name], child])}); "
+                    f"<connectionStrings> adds {entry} twice (lines {_lines([live[name], child])}); "
                     "the EM would refuse to start; remove one of them"
                 )
             live[name] = child
@@ -166,16 +180,15 @@ def _check_add(element: _Element) -> None:
     """Both attributes are required by .NET, even on an entry a later ``<remove>`` discards."""
     for attribute in ("name", "connectionString"):
         if attribute not in element.attrs:
-            where = f'<add name="{element.attrs["name"]}">' if "name" in element.attrs else "the <add>"
             raise EmConfigError(
-                f"{where} on line {element.line} in <connectionStrings> has no {attribute} attribute; "
+                f"{_where(element)} in <connectionStrings> has no {attribute} attribute; "
                 "the EM would refuse to start; repair it with SIDBConfigMgr"
             )
 
 
 def _target(element: _Element) -> SqlTarget | None:
     """The server and database of one entry, or None when it names no database; nothing else is kept."""
-    where = f'<add name="{element.attrs["name"]}"> on line {element.line}'
+    where = _where(element)
     try:
         settings = _sql_settings(element.attrs["connectionString"])
     except _Unparsable as exc:
@@ -186,7 +199,34 @@ def _target(element: _Element) -> SqlTarget | None:
     database = settings.get("initial catalog", "")
     if not database:
         return None
-    return SqlTarget(entry=element.attrs["name"], server=settings.get("data source", ""), database=database)
+    server = settings.get("data source", "")
+    for key, value in (("data source", server), ("initial catalog", database)):
+        if not _readable(value):
+            raise EmConfigError(
+                f"the {key} in the connection string of {where} cannot be a server or database name (it holds ';', '=' "
+                f"or a quote, or is longer than {_MAX_NAME} characters); a quote may be missing in the file; "
+                "set the connection again with SIDBConfigMgr"
+            )
+    entry = _safe_name(element) or f"(entry on line {element.line})"
+    return SqlTarget(entry=entry, server=server, database=database)
+
+
+def _safe_name(element: _Element) -> str | None:
+    """The element's name attribute if it is plainly a name, else None: only such a name may be shown."""
+    name = element.attrs.get("name", "")
+    return name if _SAFE_NAME.fullmatch(name) else None
+
+
+def _where(element: _Element) -> str:
+    """An ``<add>`` for a message: by its name when that is safe to show, always by its line."""
+    name = _safe_name(element)
+    tag = "the <add>" if name is None else f'<add name="{name}">'
+    return f"{tag} on line {element.line}"
+
+
+def _readable(value: str) -> bool:
+    """False for a value no server or database is called, which a lost quote can make hold a password."""
+    return len(value) <= _MAX_NAME and not _NOT_A_NAME.search(value)
 
 
 def _sql_settings(text: str) -> dict[str, str]:

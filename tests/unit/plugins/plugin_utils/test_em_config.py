@@ -8,7 +8,7 @@ import re
 from xml.sax.saxutils import quoteattr
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._em_config import (
     EmConfigError,
@@ -22,8 +22,8 @@ BOM8 = b"\xef\xbb\xbf"
 BOM16LE = b"\xff\xfe"
 USER = "svc_tp_sql"
 # Every credential the fixtures hold, and fragments of them: none may ever come back from the module.
-PASSWORDS = ['Xy7Kq;Vw"Zr9P', "Qw3'rt;Zk", "Plain9Pass", "Err0rPass"]
-SECRETS = [*PASSWORDS, "Xy7Kq", 'Vw"Zr9P', "Zr9P", "Qw3'rt", "rt;Zk", "Err0r", USER]
+PASSWORDS = ['Xy7Kq;Vw"Zr9P', "Qw3'rt;Zk", "Plain9Pass", "Err0rPass", "S3cret"]
+SECRETS = [*PASSWORDS, "Xy7Kq", 'Vw"Zr9P', "Zr9P", "Qw3'rt", "rt;Zk", "Err0r", "S3cr", USER]
 
 HEAD = '<?xml version="1.0" encoding="utf-8"?>\n'
 BODY = (
@@ -206,7 +206,8 @@ ERROR_CASES = {
     "removed-entry-without-string": (em_config('<add name="Old" />', '<remove name="Old" />'),
                                      rf'<add name="Old"> on line {ENTRIES_LINE} in <connectionStrings> has no connectionString attribute'),
     "config-source": (em_config(body=BODY.replace("<connectionStrings>", '<connectionStrings configSource="connections.config">')),
-                      r'configSource="connections.config": the connection strings live in that file'),
+                      rf"<connectionStrings> on line {ENTRIES_LINE - 1} has a configSource attribute: the connection strings live "
+                      r"in the file it names"),
     "two-sections": (em_config(body=BODY.replace("  <appSettings>", "  <connectionStrings />\n  <appSettings>")),
                      r"<connectionStrings> appears 2 times under <configuration>"),
     "not-a-config-file": (b"<settings><connectionStrings /></settings>", r"the root element is <settings>, not <configuration>"),
@@ -227,15 +228,34 @@ def test_read_databases_refuses(content: bytes, pattern: str) -> None:
 
 @pytest.mark.parametrize(("connection_string", "server", "database"), [
     ("Server=sql01;Data Source=sql02;Initial Catalog=NVMonitorConfig;Database=NVMonitorData", "sql02", "NVMonitorData"),
-    ("Initial Catalog='O''Brien DB';Data Source=\"sql01\"", "sql01", "O'Brien DB"),
+    ("Password='a'';Initial Catalog=NVMonitorData';Initial Catalog=NVMonitorConfig;Data Source=\"sql01\"", "sql01", "NVMonitorConfig"),
     ('Data Source=" sql01 ";Initial Catalog=" NVMonitorConfig"', " sql01 ", " NVMonitorConfig"),
-    ("Data Source=sql01;Initial Catalog=NV'Monitor\"Config", "sql01", "NV'Monitor\"Config"),
+    ("Data Source=sql01;Application Name=NV'Monitor\"App;Initial Catalog=NVMonitorConfig", "sql01", "NVMonitorConfig"),
     ("Server=sql01;Data Source==x=sql09;Initial Catalog=NVMonitorConfig", "sql01", "NVMonitorConfig"),
     ("Data Source=sql01;Initial Catalog=NVMonitorConfig;Password=", "sql01", "NVMonitorConfig"),
 ])
 def test_ado_net_rules(connection_string: str, server: str, database: str) -> None:
     """The last of repeated keys or synonyms wins; quotes are doubled inside and kept inside a bare value; '==' is a literal '='."""
     assert em(connection_string).targets == (target("Connection0", server, database),)
+
+
+@pytest.mark.parametrize(("connection_string", "key"), [
+    ("Initial Catalog='O''Brien DB';Data Source=sql01", "initial catalog"),
+    ("Data Source=sql01;Initial Catalog=NV'Monitor\"Config", "initial catalog"),
+    ("Data Source='sql01;Initial Catalog=NVMonitorData';Initial Catalog=NVMonitorConfig", "data source"),
+    ("Data Source=sql01;Initial Catalog= =NVMonitorConfig", "initial catalog"),
+    (f"Data Source=sql01;Initial Catalog={'N' * 129}", "initial catalog"),
+    (f"Data Source={'s' * 129};Initial Catalog=NVMonitorConfig", "data source"),
+])
+def test_values_that_cannot_be_names_are_refused(connection_string: str, key: str) -> None:
+    """A ';', '=' or quote in a server or database, or more than 128 characters, means the string is mangled: not shown."""
+    with pytest.raises(EmConfigError, match=rf"^the {key} in the connection string of <add name=\"Connection0\"> on line "
+                                            rf"{ENTRIES_LINE} cannot be a server or database name \(it holds"):
+        em(connection_string)
+
+
+def test_names_up_to_128_characters_are_read() -> None:
+    assert em(f"Data Source={'s' * 128};Initial Catalog={'N' * 128}").targets == (target("Connection0", "s" * 128, "N" * 128),)
 
 
 def test_fixtures_are_what_they_claim() -> None:
@@ -391,6 +411,80 @@ def test_protected_section(old_protected: bool, new_protected: bool, whose: str)
     ]
 
 
+# A lost quote moves connection string text, password and all, into an attribute or value the module reads.
+LOST = "S3cret"
+LOST_STRING = f"Data Source=sql01;User ID={USER};Password='{LOST}'"
+INTEGRATED = "Data Source=sql01;Initial Catalog=NVMonitorConfig;Integrated Security=True"
+# (content, the result or a regular expression the message must match)
+LOST_QUOTE_CASES: dict[str, tuple[bytes, EmDatabases | str]] = {
+    "connection-string-in-the-name": (
+        em_config(f'<add name="NVMonitorConfig;{LOST_STRING}" />'),
+        rf"^the <add> on line {ENTRIES_LINE} in <connectionStrings> has no connectionString attribute;",
+    ),
+    "in-the-name-of-an-entry-that-reads": (
+        em_config(f'<add name="NVMonitorConfig;{LOST_STRING}" connectionString="{INTEGRATED}" />'),
+        EmDatabases(False, (target(f"(entry on line {ENTRIES_LINE})", "sql01", "NVMonitorConfig"),)),
+    ),
+    "in-the-name-of-a-duplicated-entry": (
+        em_config(add(f"Config;{LOST_STRING}", INTEGRATED), add(f"CONFIG;{LOST_STRING}", INTEGRATED)),
+        rf"^<connectionStrings> adds one entry name twice \(lines {ENTRIES_LINE}, {ENTRIES_LINE + 1}\);",
+    ),
+    "in-the-name-of-a-removed-add-without-string": (
+        em_config(f'<add name="Old;{LOST_STRING}" />', f'<remove name="Old;{LOST_STRING}" />'),
+        rf"^the <add> on line {ENTRIES_LINE} in <connectionStrings> has no connectionString attribute;",
+    ),
+    "in-a-remove": (
+        em_config(f'<remove name="Config;{LOST_STRING}" />', add("Config", INTEGRATED)),
+        EmDatabases(False, (target("Config", "sql01", "NVMonitorConfig"),)),
+    ),
+    "in-config-source": (
+        em_config(body=BODY.replace("<connectionStrings>", f'<connectionStrings configSource="connections.config;{LOST_STRING}">')),
+        rf"^<connectionStrings> on line {ENTRIES_LINE - 1} has a configSource attribute:",
+    ),
+    "in-the-name-of-a-malformed-string": (
+        em_config(f'<add name="NVMonitorConfig;{LOST_STRING}" connectionString="Data Source=sql01;Password=&quot;{LOST}" />'),
+        rf"^the connection string of the <add> on line {ENTRIES_LINE} is not valid ADO.NET syntax at character 28",
+    ),
+    "in-a-quoted-database": (
+        _broken(f"Data Source=sql01;Initial Catalog='NVMonitorConfig;User ID={USER};Password={LOST}'"),
+        rf'^the initial catalog in the connection string of <add name="NVMonitorConfig"> on line {ENTRIES_LINE} cannot be',
+    ),
+    "in-a-quoted-server": (
+        _broken(f'Data Source="sql01;User ID={USER};Password={LOST}";Initial Catalog=NVMonitorConfig'),
+        rf'^the data source in the connection string of <add name="NVMonitorConfig"> on line {ENTRIES_LINE} cannot be',
+    ),
+}
+
+
+def _outcome(content: bytes) -> tuple[EmDatabases | EmConfigError, list[str]]:
+    """Read ``content`` and return the result or the error, with all the text that could reach a user."""
+    try:
+        result = read_databases(content)
+    except EmConfigError as error:
+        texts = []
+        chained: BaseException | None = error
+        while chained is not None:
+            texts.append(f"{chained!r} {chained}")
+            chained = chained.__cause__ or chained.__context__
+        return error, texts
+    keys = [target.server_key() for target in result.targets]
+    return result, [repr(result), *keys, *compare_databases(result, result), *compare_databases(result, read_databases(SQL_AUTH))]
+
+
+@pytest.mark.parametrize(("content", "expected"), LOST_QUOTE_CASES.values(), ids=LOST_QUOTE_CASES.keys())
+def test_a_lost_quote_does_not_show_the_password(content: bytes, expected: EmDatabases | str) -> None:
+    """The security finding: a name, configSource or value holding a connection string is referred to by its line."""
+    assert LOST.encode() in content
+    outcome, texts = _outcome(content)
+    if isinstance(expected, EmDatabases):
+        assert outcome == expected
+    else:
+        assert isinstance(outcome, EmConfigError) and re.search(expected, str(outcome)), str(outcome)
+    for text in texts:
+        for secret in SECRETS:
+            assert secret not in text, f"leaks {secret!r}: {text}"
+
+
 def _all_outcomes() -> list[tuple[str, str]]:
     """Every result and message the module produces for the fixtures, as text: reads, errors and comparisons."""
     outcomes: list[tuple[str, str]] = []
@@ -484,3 +578,86 @@ def test_any_layout_yields_the_same_target(written: tuple[str, str, str, str], e
 def test_server_key_ignores_spelling_of_the_default(host: str, flips: list[bool], prefix: str, port: str) -> None:
     written = "".join(char.upper() if flip else char for char, flip in zip(host, flips))
     assert target("a", prefix + written + port, "d").server_key() == f"{host},1433"
+
+
+# Property: whatever one lost or doubled quote does to a config, nothing around a password comes back.
+MARKER = "Mk7pw"
+_PUNCTUATION = "'\";=<>&! \\,-."
+_XML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# Attribute delimiters are written as these until the quote to mutate is chosen, to tell them from quotes inside values.
+_DELIMITERS = {"\x01": '"', "\x02": "'"}
+
+
+def _attribute(draw: st.DrawFn, name: str, value: str) -> str:
+    """``name="value"`` escaped for XML as a writer would, between either quote (written as a placeholder)."""
+    quote = draw(st.sampled_from(['"', "'"]))
+    escaped = "".join(_XML_ESCAPES.get(char, char) for char in value).replace(quote, "&quot;" if quote == '"' else "&apos;")
+    delimiter = "\x01" if quote == '"' else "\x02"
+    return f"{name}={delimiter}{escaped}{delimiter}"
+
+
+@st.composite
+def passwords(draw: st.DrawFn) -> str:
+    """The marker in random punctuation: the quotes, separators and markup a password may hold."""
+    return draw(st.text(alphabet=_PUNCTUATION, max_size=4)) + MARKER + draw(st.text(alphabet=_PUNCTUATION, max_size=4))
+
+
+@st.composite
+def secret_strings(draw: st.DrawFn) -> str:
+    """A connection string with a secret password, ADO.NET-quoted or raw as a careless edit leaves it.
+
+    The server or database may also hold the credentials, as when a quote was lost before they were written.
+    """
+    password = draw(passwords())
+    credentials = f"User ID={USER};Password={password if draw(st.booleans()) else _written_value(draw, password)}"
+    server, database = (_written_value(draw, name + draw(st.sampled_from(["", ";" + credentials]))) for name in ("sql01", "NVMonitorConfig"))
+    pairs = [f"Data Source={server}", f"Initial Catalog={database}", *credentials.split(";", 1)]
+    return ";".join(draw(st.permutations(pairs)))
+
+
+@st.composite
+def names(draw: st.DrawFn) -> str:
+    """An entry name: a plain one, or one that a lost quote has filled with connection string text."""
+    name = draw(st.sampled_from(["NVMonitorConfig", "Config"]))
+    return f"{name};{draw(secret_strings())}" if draw(st.booleans()) else name
+
+
+@st.composite
+def entries(draw: st.DrawFn) -> str:
+    """An <add> (now and then without connectionString), <remove> or <clear/>."""
+    kind = draw(st.sampled_from(["add", "add", "add", "remove", "clear"]))
+    if kind == "clear":
+        return "<clear />"
+    attributes = [_attribute(draw, "name", draw(names()))]
+    if kind == "add" and draw(st.integers(0, 4)):
+        attributes.append(_attribute(draw, "connectionString", draw(secret_strings())))
+    if kind == "add":
+        attributes.append(_attribute(draw, "providerName", "System.Data.SqlClient"))
+    return f"<{kind} {' '.join(attributes)} />"
+
+
+@st.composite
+def mangled_configs(draw: st.DrawFn) -> bytes:
+    """A config with secrets in its <connectionStrings>, where one quote character is then deleted or doubled.
+
+    Mostly the quote is one inside a value: a lost delimiter mostly makes the XML unreadable, which tests little.
+    """
+    source = f" {_attribute(draw, 'configSource', 'connections.config;' + draw(passwords()))}" if draw(st.integers(0, 4)) == 0 else ""
+    lines = [f"  <connectionStrings{source}>", *(f"    {entry}" for entry in draw(st.lists(entries(), min_size=1, max_size=3))),
+             "  </connectionStrings>"]
+    section = "\n".join(lines)
+    assume(MARKER in section)
+    inside = [index for index, char in enumerate(section) if char in "'\""]
+    delimiters = [index for index, char in enumerate(section) if char in _DELIMITERS]
+    at = draw(st.sampled_from(inside if inside and draw(st.integers(0, 3)) else delimiters))
+    section = section[:at] + draw(st.sampled_from(["", section[at] * 2])) + section[at + 1:]
+    return em_config(body=BODY.replace("  <connectionStrings>\n@ENTRIES@  </connectionStrings>", section.translate(str.maketrans(_DELIMITERS))))
+
+
+@settings(max_examples=300, deadline=None)
+@given(content=mangled_configs())
+def test_a_mangled_config_never_returns_the_marker(content: bytes) -> None:
+    """Refused or read, nothing that can reach a user (message, result, comparison) holds the marker."""
+    _result, texts = _outcome(content)
+    for text in texts:
+        assert MARKER not in text, text
