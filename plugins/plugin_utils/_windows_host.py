@@ -12,8 +12,10 @@ FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
+import re
 import typing as t
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,10 @@ from pathlib import Path
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
 
 _SCRIPTS = Path(__file__).with_name("_scripts")
+# A script line "#include <name>" stands for the shared functions in _scripts/lib/<name>.ps1. win_powershell runs
+# one script text, so the functions are put in at that line before it is sent; a script that includes nothing is
+# sent as it is on disk.
+_INCLUDE = re.compile(r"^#include (?P<name>[a-z_]+)$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -211,8 +217,12 @@ class WindowsHost:
         return result
 
 
+@functools.lru_cache(maxsize=None)
 def _script_text(name: str) -> str:
-    return (_SCRIPTS / f"{name}.ps1").read_text(encoding="utf-8")
+    """The script as win_powershell receives it: its file, with each ``#include`` replaced by that library."""
+    text = (_SCRIPTS / f"{name}.ps1").read_text(encoding="utf-8")
+    return _INCLUDE.sub(lambda match: (_SCRIPTS / "lib" / f"{match.group('name')}.ps1").read_text(encoding="utf-8").rstrip("\n"),
+                        text)
 
 
 def _script_error(result: dict[str, t.Any]) -> str:

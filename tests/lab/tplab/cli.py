@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     fault = _command(commands, "fault", _fault, "inject or clear a fault on a host")
     fault.add_argument("host", nargs="?")
     fault.add_argument("kind", nargs="?", choices=sorted(FAULT_KINDS))
-    fault.add_argument("value", nargs="?", help="seconds for slow, a call count for unreachable_after, a service or path")
+    fault.add_argument("value", nargs="?", help="seconds for slow, a call count for unreachable_after, a service or path, "
+                       "CODE[xTIMES] for replace_fails, noop|stdout_error|prompt|hang for secretmgr_misbehaves")
     fault.add_argument("--clear", action="store_true", help="clear the host's faults (every host's without a host)")
 
     for name, handler in (("harden", _harden), ("soften", _soften)):
@@ -122,6 +123,11 @@ def _fault_value(estate: Estate, args: argparse.Namespace) -> object:
         return int(args.value or 0)
     if args.kind == "service_start_fails":
         return [args.value] if args.value else True
+    if args.kind == "replace_fails":
+        code, _, times = (args.value or "32").partition("x")  # CODE or CODExTIMES, e.g. 1177x1
+        return {"code": int(code), "times": int(times or 1)}
+    if args.kind == "secretmgr_misbehaves":
+        return args.value or "noop"
     return True
 
 

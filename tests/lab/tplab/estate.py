@@ -37,6 +37,10 @@ FAULT_KINDS = {
     "service_start_fails": "a service (default: every Threat Prevention service) fails to start",
     "slow": "every remote call takes N extra seconds",
     "secretmgr_fails": "SecretMgr.exe writes half an export (on -e) and exits with code 1",
+    "replace_fails": "the next N ReplaceFile calls fail with a Win32 error ({code: 1175|1176|1177|32|5, times: N}), "
+                     "leaving the files as Windows documents for that error",
+    "secretmgr_misbehaves": "SecretMgr.exe exits 0 without doing anything (noop), writes its error to stdout and exits 1 "
+                            "(stdout_error), waits for an answer on stdin (prompt), or never exits (hang)",
 }
 
 
