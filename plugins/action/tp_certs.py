@@ -16,6 +16,8 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows
 class ActionModule(TPActionBase):
     """Move the four CertsInfo PEM files from the old EM to this one, through controller memory only."""
 
+    CARRIES_SECRETS = True
+
     ARGUMENT_SPEC = {
         "source_host": {"type": "str", "required": True},
         "em_service_name": {"type": "str", "default": SERVICE_NAMES["enterprise_manager"]},

@@ -16,6 +16,8 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows
 class ActionModule(TPActionBase):
     """Describe the Enterprise Manager on this host and, optionally, check it can take over from another."""
 
+    CARRIES_SECRETS = True
+
     ARGUMENT_SPEC = {
         "em_service_name": {"type": "str", "default": SERVICE_NAMES["enterprise_manager"]},
         "compare_to": {"type": "str"},

@@ -19,6 +19,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._peer import peer_host
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._transport import secret_hazards
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
 
 
@@ -28,6 +29,8 @@ class TPActionBase(ActionBase):
     ARGUMENT_SPEC: t.ClassVar[dict[str, dict[str, t.Any]]] = {}
     MUTUALLY_EXCLUSIVE: t.ClassVar[list[list[str]]] = []
     REQUIRED_ONE_OF: t.ClassVar[list[list[str]]] = []
+    # Private keys, the secret export or an EM's SQL credentials travel in this module's calls (see _transport.py).
+    CARRIES_SECRETS: t.ClassVar[bool] = False
 
     _supports_check_mode = True
     _supports_async = False
@@ -42,12 +45,27 @@ class TPActionBase(ActionBase):
             argument_spec=self.ARGUMENT_SPEC, mutually_exclusive=self.MUTUALLY_EXCLUSIVE, required_one_of=self.REQUIRED_ONE_OF)
         host = WindowsHost(functools.partial(self._execute_module, task_vars=task_vars), self._host_label(task_vars))
         try:
+            if self.CARRIES_SECRETS:
+                self._protect_secrets(host.name)
             result.update(self.run_tp(args, host))
         except TPError as error:
             result.update(error.result)
             result.update(failed=True, msg=error.message)
         result.setdefault("changed", False)
         return result
+
+    def _protect_secrets(self, host_name: str) -> None:
+        """Refuse a run that would leak what this module carries; keep the connection plugin's raw output out of logs.
+
+        The psrp and winrm plugins print each module's raw output at -vvvvv ("PSRP STDOUT", "WINRM
+        RESULT") unless their play context says no_log. The task executor gives the connection its
+        own copy of the play context, so that is the one to set. The task's own result stays visible,
+        because nothing secret is ever put in it.
+        """
+        hazards = secret_hazards(host_name, self._connection, self._is_pipelining_enabled("new"))
+        if hazards:
+            raise TPError(" ".join(f"{hazard}." for hazard in hazards) + " Nothing was read or changed.")
+        self._connection._play_context.no_log = True  # pylint: disable=protected-access
 
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
         """Do the module's work; raise TPError to fail with a message."""

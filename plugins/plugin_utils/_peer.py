@@ -23,6 +23,7 @@ from ansible.errors import AnsibleConnectionFailure
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._transport import unencrypted_reason
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
 
 
@@ -44,6 +45,7 @@ def peer_host(action: ActionBase, task_vars: dict[str, t.Any], peer: str) -> t.I
     variables = {**task_vars, "ansible_delegated_vars": {peer: dict(peer_vars)}}
     play_context = action._play_context.set_task_and_variable_override(
         task=task, variables=variables, templar=action._templar)
+    play_context.no_log = True  # only keys, the export and EM configs travel here: keep the plugin's raw output out of logs
     loader = action._shared_loader_obj
     connection = loader.connection_loader.get(play_context.connection, play_context, new_stdin=None,
                                               task_uuid=task._uuid, ansible_playbook_pid=str(os.getppid()))
@@ -54,6 +56,10 @@ def peer_host(action: ActionBase, task_vars: dict[str, t.Any], peer: str) -> t.I
     task_keys.pop("retries", None)
     connection.set_options(task_keys=task_keys,
                            var_options=connection._resolve_option_variables(peer_vars, action._templar))
+    reason = unencrypted_reason(connection)
+    if reason:
+        raise TPError(f"{peer}: {reason}; use HTTPS (port 5986) or an encrypting authentication (Kerberos, NTLM, CredSSP) "
+                      f"with message encryption on. Nothing was read or changed.")
     shell_vars = C.config.get_plugin_vars("shell", connection._shell._load_name)
     connection._shell.set_options(var_options={name: peer_vars[name] for name in shell_vars if name in peer_vars})
     peer_action = loader.action_loader.get("ansible.legacy.normal", task=task, connection=connection,
@@ -65,9 +71,11 @@ def peer_host(action: ActionBase, task_vars: dict[str, t.Any], peer: str) -> t.I
     def execute(**kwargs: t.Any) -> dict[str, t.Any]:
         try:
             return peer_action._execute_module(task_vars=module_vars, **kwargs)
-        except AnsibleConnectionFailure as error:
-            # Not this task's host that is unreachable: name the peer, or Ansible would blame the wrong host.
-            raise TPError(f"{peer}: unreachable ({error.message}). Nothing more was done on either host; run again "
+        except (AnsibleConnectionFailure, OSError) as error:
+            # Not this task's host that is unreachable: name the peer, or Ansible would blame the wrong host. An
+            # OSError is the HTTP layer beneath pywinrm/pypsrp losing a connection that was already open.
+            detail = error.message if isinstance(error, AnsibleConnectionFailure) else f"connection lost: {error}"
+            raise TPError(f"{peer}: unreachable ({detail}). Nothing more was done on either host; run again "
                           f"when {peer} answers.", unreachable_peer=peer) from None
     try:
         yield WindowsHost(execute, peer)

@@ -20,12 +20,15 @@ import typing as t
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ansible.errors import AnsibleConnectionFailure
+
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
 
 _SCRIPTS = Path(__file__).with_name("_scripts")
 # A script line "#include <name>" stands for the shared functions in _scripts/lib/<name>.ps1. win_powershell runs
 # one script text, so the functions are put in at that line before it is sent; a script that includes nothing is
 # sent as it is on disk.
+SECURE_STRING_MAX = 65536  # characters: the most a .NET SecureString holds
 _INCLUDE = re.compile(r"^#include (?P<name>[a-z_]+)$", re.MULTILINE)
 
 
@@ -197,6 +200,12 @@ class WindowsHost:
     def _script(self, name: str, parameters: dict[str, t.Any],
                 sensitive: list[dict[str, str]] | None = None) -> dict[str, t.Any]:
         args: dict[str, t.Any] = {"script": _script_text(name), "parameters": parameters, "error_action": "stop"}
+        for item in sensitive or []:
+            if len(item["value"]) > SECURE_STRING_MAX:
+                # win_powershell turns each value into a SecureString before the script starts; more would fail there.
+                raise TPError(f"{self.name}: {item['name']} for the {name} script is {len(item['value'])} characters long, "
+                              f"more than the {SECURE_STRING_MAX} a SecureString holds (about 48 KiB of file data). "
+                              f"Nothing was sent or changed; check the size of the file being moved.")
         if sensitive:
             args["sensitive_parameters"] = sensitive
         result = self._call("ansible.windows.win_powershell", args)
@@ -209,7 +218,11 @@ class WindowsHost:
 
     def _call(self, module: str, args: dict[str, t.Any]) -> dict[str, t.Any]:
         self.calls += 1
-        result = self._execute_module(module_name=module, module_args=args)
+        try:
+            result = self._execute_module(module_name=module, module_args=args)
+        except OSError as error:
+            # The HTTP layer beneath pywinrm/pypsrp lost a connection that was open: to Ansible the host is unreachable.
+            raise AnsibleConnectionFailure(f"{self.name}: the connection was lost ({error})") from None
         if result.get("failed") and module != "ansible.windows.win_powershell":
             raise TPError(f"{self.name}: {result.get('msg') or module + ' failed without a message'}")
         if result.get("skipped"):

@@ -72,6 +72,7 @@ class EstateSpec:
     agent_default_port: int = 3741  # what an agent assumes for a host-only managerAddress
     connection: str = "mixed"  # psrp, winrm, or mixed: every other host (in estate order) over psrp, the rest over winrm
     winrm_password: str | None = None  # the administrator account's password; None: a random one for this estate
+    sql_password: str = SQL_PASSWORD  # the SQL login's password in both EMs' configs (leak tests give each estate its own)
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,8 @@ def build_estate(root: Path, spec: EstateSpec) -> Estate:
                   customer=spec.certificates == "customer")
     secret = os.urandom(32)
     write_json_atomic(estate.lab / "database.json", {"server": SQL_SERVER, "secret_sha256": hashlib.sha256(secret).hexdigest()})
-    _write_em(estate, "old-em", 10, trust, secret, EmSetup(spec.old_em_version, SQL_SERVER, DATABASES), spec)
-    new_setup = EmSetup(spec.new_em_version, spec.new_em_sql_server, spec.new_em_databases)
+    _write_em(estate, "old-em", 10, trust, secret, EmSetup(spec.old_em_version, SQL_SERVER, DATABASES, spec.sql_password), spec)
+    new_setup = EmSetup(spec.new_em_version, spec.new_em_sql_server, spec.new_em_databases, spec.sql_password)
     if spec.new_em == "fresh":  # the installer made its own CA and secret
         fresh = Trust(ca=certs.make_ca("Threat Prevention CA"), customer=False)
         _write_em(estate, "new-em", 11, fresh, os.urandom(32), new_setup, spec)
@@ -142,6 +143,7 @@ class EmSetup:
     version: str
     sql_server: str
     databases: tuple[str, str]
+    sql_password: str
 
 
 def _write_em(estate: Estate, name: str, octet: int, trust: Trust, secret: bytes, setup: EmSetup, spec: EstateSpec) -> None:
@@ -169,7 +171,7 @@ def _em_config(setup: EmSetup) -> bytes:
     """SIEnterpriseManager.exe.config as SIDBConfigMgr writes it (entry names are a guess; the vendor does not say)."""
     strings = "".join(
         f'    <add name="{database}" connectionString="Data Source={setup.sql_server};Initial Catalog={database};'
-        f"User ID=tp_service;Password='{SQL_PASSWORD}';Encrypt=True\" />\r\n" for database in setup.databases)
+        f"User ID=tp_service;Password='{setup.sql_password}';Encrypt=True\" />\r\n" for database in setup.databases)
     return ('<?xml version="1.0" encoding="utf-8"?>\r\n<configuration>\r\n  <connectionStrings>\r\n' + strings +
             '  </connectionStrings>\r\n  <appSettings>\r\n'
             '    <add key="AgentPort" value="3741" />\r\n    <add key="ConsolePort" value="3740" />\r\n'
