@@ -23,12 +23,14 @@ class ActionModule(TPActionBase):
         "compare_to": {"type": "str"},
         "databases": {"type": "list", "elements": "str", "default": ["NVMonitorConfig", "NVMonitorData"]},
         "skip_database_check": {"type": "bool", "default": False},
+        "allow_powershell_logging": {"type": "bool", "default": False},
         "fail_on_problems": {"type": "bool", "default": True},
     }
 
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
         request = InfoRequest(service_name=args["em_service_name"], compare_to=args["compare_to"],
-                              databases=tuple(args["databases"]), skip_database_check=args["skip_database_check"])
+                              databases=tuple(args["databases"]), skip_database_check=args["skip_database_check"],
+                              allow_powershell_logging=args["allow_powershell_logging"])
         other = functools.partial(self.peer, args["compare_to"]) if args["compare_to"] else None
         result = describe_and_compare(host, other, request)
         if args["fail_on_problems"]:

@@ -15,9 +15,15 @@ description:
     host (licence files, HIBP store, File action output, Reporting or Scheduler services, the EPE
     Rest Site, Auto Deploy settings).
   - With O(compare_to), also reads the other EM (over its own connection) and reports in RV(problems)
-    why this EM cannot take over from it - a different product version, or the databases
-    (C(NVMonitorConfig), C(NVMonitorData)) on different servers. It fails when there is a problem,
-    unless O(fail_on_problems) is false.
+    why this EM cannot take over from it - a different product version, the databases
+    (C(NVMonitorConfig), C(NVMonitorData)) on different servers, or a PowerShell logging policy on
+    either EM that would record the keys and the secret while they move. It fails when there is a
+    problem, unless O(fail_on_problems) is false.
+  - Fails, on either EM, when PowerShell runs in ConstrainedLanguage mode (a WDAC or AppLocker
+    policy), because the collection's scripts need FullLanguage mode.
+  - The keys, the export and the EM configs this module reads never reach its result; it refuses
+    to run with C(ANSIBLE_KEEP_REMOTE_FILES), C(ANSIBLE_DEBUG) or an unencrypted WinRM connection,
+    and keeps the connection plugin's raw output out of C(-vvvvv) logs.
 options:
   em_service_name:
     description:
@@ -38,6 +44,15 @@ options:
     description:
       - Do not compare databases, for example when the connection strings are encrypted with
         protected configuration and you compared them by hand in SIDBConfigMgr on both hosts.
+    type: bool
+    default: false
+  allow_powershell_logging:
+    description:
+      - Accept PowerShell module logging or transcription enabled by policy on either EM. Those
+        policies record what passes through PowerShell (module arguments in event 4103, session
+        input and output in transcript files), so the private keys and the secret export would be
+        logged while they move. Without this option, either policy is a problem.
+      - Script block logging (event 4104) records script text only and is reported, never a problem.
     type: bool
     default: false
   fail_on_problems:
@@ -103,6 +118,16 @@ follow_ups:
   returned: success
   type: list
   elements: str
+powershell:
+  description: The PowerShell that runs the collection's scripts on this host (edition Desktop or Core, and version).
+  returned: success
+  type: dict
+  sample: {edition: Desktop, version: 5.1.17763.6893}
+powershell_logging:
+  description: Which PowerShell logging policies are enabled on this host (module_logging, transcription, script_block_logging).
+  returned: success
+  type: dict
+  sample: {module_logging: false, transcription: false, script_block_logging: true}
 compared_to:
   description: The other EM's inventory name.
   returned: when O(compare_to) is set

@@ -48,6 +48,10 @@ def read_source(old: WindowsHost, request: CertsRequest) -> tuple[str, dict[str,
     """The old EM's CertsInfo folder and the files found there (canonical name -> bytes)."""
     folder = request.source_folder or em_install_folder(old, request.service_name)[1] + "\\" + CERTS_FOLDER
     found = old.read_files(folder, DEFAULT_SET, include_content=True)
+    too_large = [entry.path for entry in found if entry.too_large]
+    if too_large:
+        raise TPError(f"{old.name}: {', '.join(too_large)} larger than 1 MiB, which no certificate or key is; check the "
+                      f"old EM's CertsInfo folder. Nothing was changed.")
     return folder, {entry.requested: t.cast(bytes, entry.content) for entry in found if entry.exists}
 
 

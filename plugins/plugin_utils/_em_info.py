@@ -34,6 +34,7 @@ class InfoRequest:
     compare_to: str | None = None
     databases: tuple[str, ...] = ("NVMonitorConfig", "NVMonitorData")
     skip_database_check: bool = False
+    allow_powershell_logging: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,10 @@ def read_em(host: WindowsHost, request: InfoRequest) -> EmFacts:
     service, folder = em_install_folder(host, request.service_name)
     raw = host.read_em_info(folder)
     databases, problem = None, None
-    if raw["config"] is None:
+    if raw.get("config_too_large"):
+        problem = (f"{folder}\\SIEnterpriseManager.exe.config is larger than 1 MiB, so it is not an EM config the "
+                   f"collection reads; check the file")
+    elif raw["config"] is None:
         problem = f"{folder}\\SIEnterpriseManager.exe.config was not found"
     else:
         try:
@@ -60,7 +64,7 @@ def read_em(host: WindowsHost, request: InfoRequest) -> EmFacts:
     result = {
         "exists": True, "service": service.as_dict(), "install_folder": folder, "certs_folder": f"{folder}\\{CERTS_FOLDER}",
         "version": raw.get("version"), "databases": _databases_view(databases), "config_problem": problem,
-        "follow_ups": follow_ups(raw),
+        "follow_ups": follow_ups(raw), "powershell": raw.get("powershell"), "powershell_logging": raw.get("powershell_logging"),
     }
     return EmFacts(host=host.name, result=result, databases=databases)
 
@@ -93,9 +97,27 @@ def follow_ups(raw: dict[str, t.Any]) -> list[str]:
     return items
 
 
+# Logging policies that would record what the migration moves through PowerShell, and where it would end up.
+EXPOSING_LOGGING = {
+    "module_logging": ("PowerShell module logging is enabled by policy (ModuleLogging)", "the event log (event 4103)"),
+    "transcription": ("PowerShell transcription is enabled by policy (Transcription)", "transcript files"),
+}
+
+
+def logging_problems(facts: EmFacts, allow: bool) -> list[str]:
+    """Policies on this EM that would write the private keys and the secret export where they should never be."""
+    if allow:
+        return []
+    enabled = facts.result.get("powershell_logging") or {}
+    return [f"{facts.host}: {what}: it would record the private keys and the secret export in {where} while they "
+            f"move; turn the policy off on this host for the migration, or set tp_allow_powershell_logging "
+            f"(option allow_powershell_logging) to accept that" for name, (what, where) in EXPOSING_LOGGING.items()
+            if enabled.get(name)]
+
+
 def compare(old: EmFacts, new: EmFacts, request: InfoRequest) -> list[str]:
     """Why the new EM cannot take over from the old one, as sentences; empty when it can."""
-    problems = []
+    problems = logging_problems(old, request.allow_powershell_logging) + logging_problems(new, request.allow_powershell_logging)
     old_version, new_version = old.result["version"], new.result["version"]
     if not old_version or not new_version or old_version != new_version:
         problems.append(f"product versions differ: {old.host} runs {old_version or 'an unknown version'}, {new.host} runs "

@@ -29,6 +29,7 @@ _SCRIPTS = Path(__file__).with_name("_scripts")
 # one script text, so the functions are put in at that line before it is sent; a script that includes nothing is
 # sent as it is on disk.
 SECURE_STRING_MAX = 65536  # characters: the most a .NET SecureString holds
+MAX_FILE_BYTES = 1024 * 1024  # no file the collection reads from a host (configs, certificates, exports) is larger
 _INCLUDE = re.compile(r"^#include (?P<name>[a-z_]+)$", re.MULTILINE)
 
 
@@ -69,6 +70,7 @@ class FolderFile:
     exists: bool
     sha256: str | None
     content: bytes | None = field(default=None, repr=False)  # may be a private key: keep it out of any repr
+    too_large: bool = False  # larger than MAX_FILE_BYTES: hashed on the host, never read
 
 
 @dataclass(frozen=True)
@@ -159,11 +161,21 @@ class WindowsHost:
 
     def read_files(self, folder: str, names: tuple[str, ...], include_content: bool) -> list[FolderFile]:
         """Hashes (and, when asked, bytes) of named files of a folder, matched case-insensitively."""
-        result = self._script("read_files", {"Folder": folder, "Names": list(names), "IncludeContent": include_content})
+        result = self._script("read_files", {"Folder": folder, "Names": list(names), "IncludeContent": include_content,
+                                             "MaxBytes": MAX_FILE_BYTES})
         return [FolderFile(requested=raw["requested"], name=raw["name"], path=raw["path"], exists=bool(raw["exists"]),
-                           sha256=raw.get("sha256"),
-                           content=base64.b64decode(raw["content"]) if raw.get("content") else None)
+                           sha256=raw.get("sha256"), too_large=bool(raw.get("too_large")),
+                           content=self._capped(raw["path"], raw.get("content")))
                 for raw in result.get("files") or []]
+
+    def _capped(self, path: str, encoded: str | None) -> bytes | None:
+        """File bytes sent by a script, refused on the controller too when larger than the cap."""
+        if not encoded:
+            return None
+        if len(encoded) > MAX_FILE_BYTES * 4 // 3 + 4:
+            raise TPError(f"{self.name}: {path} came back larger than {MAX_FILE_BYTES} bytes, which no file the "
+                          f"collection reads should be. Nothing was changed; check the file.")
+        return base64.b64decode(encoded)
 
     def export_secret(self, secretmgr: str, work_root: str, other_locations: tuple[str, ...]) -> SecretExport:
         """Run SecretMgr.exe -e in a private folder; the export is read and deleted on the host."""
@@ -183,10 +195,9 @@ class WindowsHost:
         return str(result["imported_sha256"])
 
     def read_em_info(self, folder: str) -> dict[str, t.Any]:
-        """Version, config bytes and host-local extras of the EM installed in ``folder``."""
-        result = self._script("read_em_info", {"Folder": folder})
-        config = result.get("config")
-        return {**result, "config": base64.b64decode(config) if config else None}
+        """Version, config bytes, host-local extras and PowerShell facts of the EM installed in ``folder``."""
+        result = self._script("read_em_info", {"Folder": folder, "MaxBytes": MAX_FILE_BYTES})
+        return {**result, "config": self._capped(f"{folder}\\SIEnterpriseManager.exe.config", result.get("config"))}
 
     def agent_status(self, module_path: str, port: int) -> list[dict[str, t.Any]]:
         """The agents the Enterprise Manager on this host lists, as Get-SIAgentStatus emits them."""
@@ -210,7 +221,14 @@ class WindowsHost:
             args["sensitive_parameters"] = sensitive
         result = self._call("ansible.windows.win_powershell", args)
         self._raise_script_errors(name, result)
-        return result.get("result") or {}
+        outcome = result.get("result") or {}
+        mode = outcome.get("language_mode") if isinstance(outcome, dict) else None
+        if mode and mode != "FullLanguage":
+            raise TPError(f"{self.name}: PowerShell runs in {mode} mode here (a WDAC or AppLocker policy), and the "
+                          f"collection's scripts need FullLanguage mode to use .NET. Allow them on this host (a policy "
+                          f"rule for the account Ansible connects with, or signed scripts trusted by the policy), then "
+                          f"run again. Nothing was changed.", language_mode=mode)
+        return outcome
 
     def _raise_script_errors(self, name: str, result: dict[str, t.Any]) -> None:
         if result.get("failed"):

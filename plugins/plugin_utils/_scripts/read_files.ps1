@@ -3,20 +3,31 @@
 #
 # Read named files of one folder in one round trip: their SHA-256 always, their bytes only when
 # asked (certificate comparisons need hashes alone, so private keys leave a host only when they
-# must). Names match case-insensitively, as NTFS does, and come back as they are on disk.
-# Changes nothing; SupportsShouldProcess lets it run in check mode.
+# must). Names match case-insensitively, as NTFS does, and come back as they are on disk. A file
+# larger than MaxBytes is reported as too large and its bytes are never read. Changes nothing;
+# SupportsShouldProcess lets it run in check mode.
 #
-# Result: @{ folder; files = @( @{ requested; name; path; exists; sha256; content (base64 or $null) } ) }
+# Result: @{ folder; files = @( @{ requested; name; path; exists; too_large; sha256; content (base64 or $null) } ) },
+#         or only @{ language_mode } outside FullLanguage mode.
 [CmdletBinding(SupportsShouldProcess)]
 param (
     [Parameter(Mandatory = $true)]
     [string]$Folder,
     [Parameter(Mandatory = $true)]
     [string[]]$Names,
-    [bool]$IncludeContent = $false
+    [bool]$IncludeContent = $false,
+    # Certificates and keys are a few KiB; nothing larger is read.
+    [int]$MaxBytes = 1048576
 )
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+
+# WDAC or AppLocker policies run scripts in ConstrainedLanguage mode, where the .NET calls below fail:
+# report the mode using nothing that mode forbids, so the controller can explain it.
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    $Ansible.Result = @{ language_mode = [string]$ExecutionContext.SessionState.LanguageMode }
+    return
+}
 
 $onDisk = @()
 if (Test-Path -LiteralPath $Folder -PathType Container) {
@@ -25,17 +36,24 @@ if (Test-Path -LiteralPath $Folder -PathType Container) {
 
 $files = foreach ($requested in $Names) {
     $item = $onDisk | Where-Object { $_.Name -ieq $requested } | Select-Object -First 1
-    $entry = @{ requested = $requested; name = $requested; path = (Join-Path $Folder $requested); exists = $false
-        sha256 = $null; content = $null
+    # Path.Combine is string work: unlike Join-Path it does not throw when the folder's drive does not exist.
+    $entry = @{ requested = $requested; name = $requested; path = [IO.Path]::Combine($Folder, $requested); exists = $false
+        too_large = $false; sha256 = $null; content = $null
     }
     if ($item) {
-        $bytes = [IO.File]::ReadAllBytes($item.FullName)
-        $entry.sha256 = (Get-FileHash -InputStream ([IO.MemoryStream]::new($bytes)) -Algorithm SHA256).Hash.ToLowerInvariant()
         $entry.name = $item.Name
         $entry.path = $item.FullName
         $entry.exists = $true
-        if ($IncludeContent) {
-            $entry.content = [Convert]::ToBase64String($bytes)
+        if ($item.Length -gt $MaxBytes) {
+            $entry.too_large = $true
+            $entry.sha256 = (Get-FileHash -LiteralPath $item.FullName -Algorithm SHA256).Hash.ToLowerInvariant()
+        }
+        else {
+            $bytes = [IO.File]::ReadAllBytes($item.FullName)
+            $entry.sha256 = (Get-FileHash -InputStream ([IO.MemoryStream]::new($bytes)) -Algorithm SHA256).Hash.ToLowerInvariant()
+            if ($IncludeContent) {
+                $entry.content = [Convert]::ToBase64String($bytes)
+            }
         }
     }
     $entry

@@ -347,7 +347,7 @@ def test_read_files_matches_names_case_insensitively_and_returns_content_only_wh
         assert found["sha256"] == hashlib.sha256(expected).hexdigest()
         assert found["content"] == (base64.b64encode(expected).decode("ascii") if include else None)
         assert missing == {"requested": "nope.pem", "name": "nope.pem", "path": f"{folder}\\nope.pem", "exists": False,
-                           "sha256": None, "content": None}
+                           "too_large": False, "sha256": None, "content": None}
         assert run.changed is False
 
 
@@ -428,8 +428,10 @@ def test_read_em_info_reports_version_config_and_host_local_items(fresh: Estate)
     run = script_run(fresh, "new-em")
     twins.TWINS["read_em_info"](run, {"Folder": folder})
     config = new.path(f"{folder}\\SIEnterpriseManager.exe.config").read_bytes()
-    assert run.result == {"version": NEW_VERSION, "config": base64.b64encode(config).decode("ascii"), "pwned_store": False,
-                          "file_action_output": 0, "licenses": [], "services": [], "epe_rest_site": False}
+    assert run.result == {"version": NEW_VERSION, "config": base64.b64encode(config).decode("ascii"), "config_too_large": False,
+                          "pwned_store": False, "file_action_output": 0, "licenses": [], "services": [], "epe_rest_site": False,
+                          "powershell": {"edition": "Desktop", "version": "5.1.17763.6893"},
+                          "powershell_logging": {"module_logging": False, "transcription": False, "script_block_logging": False}}
     new.path(f"{folder}\\PwnedStore").mkdir()
     for name in ("output\\file\\a.txt", "output\\file\\sub\\b.txt", "StealthIntercept.lic", "Old.LIC", "readme.txt"):
         new.path(f"{folder}\\{name}".rsplit("\\", 1)[0]).mkdir(parents=True, exist_ok=True)

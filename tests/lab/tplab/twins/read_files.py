@@ -1,31 +1,53 @@
 # Copyright: (c) 2026, netwrix.threat_prevention contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Twin of read_files.ps1."""
+"""Twin of read_files.ps1.
+
+What it models, and where that comes from:
+- the ConstrainedLanguage guard (about_Language_Modes: the language mode is readable in every mode);
+- Get-ChildItem -File -Force lists the folder's files, hidden ones included; names compare
+  case-insensitively (-ieq), as NTFS does, and come back as they are on disk;
+- ``[IO.Path]::Combine`` is string work and needs no drive (.NET reference source, Path.Combine),
+  so a folder on a drive the host lacks gives "not there" entries, where Join-Path would throw
+  DriveNotFoundException in Windows PowerShell 5.1;
+- ReadAllBytes fails with the .NET sharing-violation text when another process holds the file
+  open without sharing (the ``locked`` fault); a file over MaxBytes is hashed but not read.
+"""
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import ntpath
 import typing as t
 
 from tplab.twins._run import ScriptRun, read_all_bytes, sha256_hex
 
-SCRIPT_SHA256 = "cbd19d56569d7026eab326b09952200d80e1ebcae196bab9e44d1a5bd1df40fd"
+SCRIPT_SHA256 = "fe028afb3cc2c00653d1827a2f912dd38bd08daba987c134e23b4d34ca5cf811"
 
 
 def read_files(run: ScriptRun, params: dict[str, t.Any]) -> None:
     """Twin of read_files.ps1."""
     run.changed = False
+    if run.language_mode != "FullLanguage":
+        run.result = {"language_mode": run.language_mode}
+        return
     folder = params["Folder"]
     local = run.host.path(folder)
+    limit = int(params.get("MaxBytes") or 1048576)
     on_disk = [entry for entry in local.iterdir() if entry.is_file()] if local.is_dir() else []
     files = []
     for requested in params["Names"]:
         item = next((entry for entry in on_disk if entry.name.lower() == requested.lower()), None)
-        entry = {"requested": requested, "name": requested, "path": f"{folder}\\{requested}", "exists": False,
-                 "sha256": None, "content": None}
+        entry = {"requested": requested, "name": requested, "path": ntpath.join(folder, requested), "exists": False,
+                 "too_large": False, "sha256": None, "content": None}
         if item is not None:
-            data = read_all_bytes(run, f"{folder}\\{item.name}")
-            entry.update(name=item.name, path=f"{folder}\\{item.name}", exists=True, sha256=sha256_hex(data),
-                         content=base64.b64encode(data).decode("ascii") if params.get("IncludeContent") else None)
+            path = ntpath.join(folder, item.name)
+            entry.update(name=item.name, path=path, exists=True)
+            if item.stat().st_size > limit:
+                entry.update(too_large=True, sha256=hashlib.sha256(item.read_bytes()).hexdigest())
+            else:
+                data = read_all_bytes(run, path)
+                entry.update(sha256=sha256_hex(data),
+                             content=base64.b64encode(data).decode("ascii") if params.get("IncludeContent") else None)
         files.append(entry)
     run.result = {"folder": folder, "files": files}

@@ -83,7 +83,7 @@ def test_describe_only_costs_two_calls_and_reports_the_em(tp_em_info: Run, new_e
     """Without compare_to: the service and one script; version, folders, databases (names only), follow-ups."""
     result = tp_em_info()
     assert new_em.kinds() == ["win_service_info", "read_em_info"] and old_em.calls == []
-    assert new_em.args_of("read_em_info") == [{"Folder": EM_FOLDER}]
+    assert new_em.args_of("read_em_info") == [{"Folder": EM_FOLDER, "MaxBytes": 1048576}]
     assert not result.get("failed") and result["changed"] is False and "problems" not in result
     assert (result["version"], result["install_folder"], result["certs_folder"]) == (VERSION, EM_FOLDER, EM_FOLDER + r"\CertsInfo")
     assert result["service"]["state"] == "stopped" and result["config_problem"] is None

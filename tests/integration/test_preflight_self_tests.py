@@ -1,0 +1,65 @@
+# Copyright: (c) 2026, netwrix.threat_prevention contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The preflight proves, on the real hosts and before anything changes, what the migration relies on.
+
+Each test gives one host a condition a real estate can have (a PowerShell logging policy, WDAC's
+ConstrainedLanguage mode, ...), runs migrate.yml, and checks that the preflight stops the run with a
+message naming the host and the fix, and that nothing in the estate changed.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+import pytest
+
+from tplab import leaks
+from tplab.estate import Estate, Host
+from tplab.playbook import run_playbook
+from tplab.status import tree_digest
+from tplab.windows import eventlog, registry
+
+pytestmark = pytest.mark.lab
+
+FAST = {"agent_verify_delay": 1, "tp_verify_delay": 1}
+
+
+def set_system(host: Host, **entries: t.Any) -> None:
+    with host.editing_system() as system:
+        for key, value in entries.items():
+            if isinstance(value, dict):
+                system.setdefault(key, {}).update(value)
+            else:
+                system[key] = value
+
+
+def changed_paths(estate: Estate, before: dict[str, str]) -> list[str]:
+    return sorted(path for path, digest in tree_digest(estate).items() if before.get(path) != digest)
+
+
+def test_module_logging_on_an_em_stops_the_preflight_unless_accepted(make_estate: t.Callable[..., Estate]) -> None:
+    """With the policy on, the keys would reach the new EM's event log: the run refuses; accepted, they do."""
+    estate = make_estate(agents=2, new_em="fresh")
+    set_system(estate.host("new-em"), registry={f"{registry.MODULE_LOGGING}": {"EnableModuleLogging": 1}})
+    before = tree_digest(estate)
+    refused = run_playbook(estate, "migrate.yml", extra_vars=FAST)
+    assert refused.returncode != 0
+    assert "new-em: PowerShell module logging is enabled by policy (ModuleLogging)" in refused.output
+    assert "tp_allow_powershell_logging" in refused.output
+    assert changed_paths(estate, before) == []
+
+    accepted = run_playbook(estate, "migrate.yml", extra_vars={**FAST, "tp_allow_powershell_logging": True})
+    assert accepted.returncode == 0, accepted.output[-3000:]
+    logged = "\n".join(entry["message"] for entry in eventlog.read(estate.host("new-em"), "Microsoft-Windows-PowerShell/Operational"))
+    key = leaks.forms(estate.host("old-em").path(f"{leaks.CERTS}\\Em-key.pem").read_bytes())
+    assert any(piece.decode() in logged for piece in key), "what the refusal warns of is what the policy records"
+
+
+def test_constrained_language_mode_stops_the_preflight_with_guidance(make_estate: t.Callable[..., Estate]) -> None:
+    estate = make_estate(agents=2, new_em="fresh")
+    set_system(estate.host("old-em"), powershell={"language_mode": "ConstrainedLanguage"})
+    before = tree_digest(estate)
+    run = run_playbook(estate, "migrate.yml", extra_vars=FAST)
+    assert run.returncode != 0
+    assert "old-em: PowerShell runs in ConstrainedLanguage mode here (a WDAC or AppLocker policy)" in run.output
+    assert changed_paths(estate, before) == []
