@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import _script_text
 from ansible_collections.netwrix.threat_prevention.tests.unit.powershell_syntax import (
     POWERSHELL7_SYNTAX, Finding, powershell7_syntax, syntax_errors)
 
 REPO = Path(__file__).resolve().parents[3]
-SCRIPTS = sorted((REPO / "plugins" / "plugin_utils" / "_scripts").glob("*.ps1"))
+SCRIPT_FOLDER = REPO / "plugins" / "plugin_utils" / "_scripts"
+# The scripts and the libraries they #include (lib/), each as it is on disk.
+SCRIPTS = sorted(SCRIPT_FOLDER.rglob("*.ps1"))
 
 # PowerShell 7 code and the (line, column, construct) that must be reported; each case's first line is plain 5.1.
 POWERSHELL7_CASES = {
@@ -74,6 +77,13 @@ def test_scripts_are_found() -> None:
 def test_script_parses(script: Path) -> None:
     findings = syntax_errors(script.read_bytes())
     assert not findings, "tree-sitter-powershell cannot parse:\n" + report(script, findings)
+
+
+@pytest.mark.parametrize("name", sorted(path.stem for path in SCRIPT_FOLDER.glob("*.ps1")))
+def test_script_as_sent_parses(name: str) -> None:
+    """What win_powershell receives: the script with its #include lines replaced by the libraries."""
+    findings = syntax_errors(_script_text(name).encode("utf-8"))
+    assert not findings, f"{name}.ps1 as sent (libraries included) cannot be parsed:\n" + "\n".join(map(str, findings))
 
 
 @pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: path.name)
