@@ -21,6 +21,7 @@ class ActionModule(TPActionBase):
         "timeout": {"type": "int", "default": 300},
         "delay": {"type": "int", "default": 10},
         "fail_on_missing": {"type": "bool", "default": True},
+        "check_only": {"type": "bool", "default": False},
         "em_service_name": {"type": "str", "default": SERVICE_NAMES["enterprise_manager"]},
         "module_file": {"type": "str", "default": "SI.SIMonitor.PowerShell.dll"},
         "api_port": {"type": "int", "default": CONSOLE_PORT},
@@ -34,9 +35,10 @@ class ActionModule(TPActionBase):
         columns = StatusColumns(names=tuple(args["name_properties"]), status=args["status_property"],
                                 address=args["address_property"], active=tuple(args["active_statuses"]))
         request = StatusRequest(service_name=args["em_service_name"], module_file=args["module_file"], port=args["api_port"],
-                                columns=columns, expect=tuple(args["expect"]), timeout=args["timeout"], delay=args["delay"])
+                                columns=columns, expect=tuple(args["expect"]), timeout=args["timeout"], delay=args["delay"],
+                                check_only=args["check_only"])
         result = wait_for_agents(host, request, self.check_mode)
-        if result["missing"] and args["fail_on_missing"] and not self.check_mode:
+        if result["missing"] and args["fail_on_missing"] and not (self.check_mode or args["check_only"]):
             raise TPError(f"{host.name}: {len(result['missing'])} agent(s) are not active on this Enterprise Manager after "
                           f"{result['elapsed']}s: {', '.join(result['missing'])}. Check each agent's service, its "
                           f"managerAddress, and that it can reach this EM on its agent port (3741 by default).", **result)

@@ -11,12 +11,20 @@ description:
   - Runs on the Enterprise Manager host. Loads the EM's PowerShell module
     (C(SI.SIMonitor.PowerShell.dll) in the EM install folder, found from the EM service),
     connects with C(Connect-SIEnterpriseManager) and reads C(Get-SIAgentStatus), the Agents grid
-    of the Administration Console.
+    of the Administration Console. Each row is turned into its properties' text on the host
+    (enums by name, an address object by its C(ToString()), a list or a DataTable unrolled into its
+    rows), so the controller reads the same flat rows whatever the cmdlet writes.
+  - The EM's module is a .NET Framework module. If Ansible runs modules under PowerShell 7 on the
+    EM host (C(ansible_pwsh_interpreter), or a PowerShell 7 PSRP endpoint), the list is read in
+    C(powershell.exe) (Windows PowerShell 5.1) instead, at the cost of one more call the first time.
   - With O(expect), polls until every named agent is listed with an active status, or O(timeout)
     passes, and reports the agents still missing. This is how the collection proves an agent has
     moved before anything is decommissioned.
   - Agents are matched by host name, the first DNS label compared case-insensitively, against
     every column in O(name_properties).
+  - If the EM returns rows but none has any of O(name_properties), or none has O(status_property),
+    the task fails at the first read, naming the properties the rows have (names only), instead of
+    waiting for O(timeout).
   - The account Ansible uses on the EM host must hold the Threat Prevention administrator role,
     as the PowerShell API requires.
 options:
@@ -42,6 +50,14 @@ options:
       - Set to V(false) to get the list in RV(missing) and decide per host.
     type: bool
     default: true
+  check_only:
+    description:
+      - Read the list once and check that its rows carry O(name_properties) and O(status_property);
+        never wait and never fail on missing agents. RV(listed), RV(present), RV(registered) and
+        RV(missing) report what the EM lists now.
+      - For a preflight against the EM agents are on now, before anything changes.
+    type: bool
+    default: false
   em_service_name:
     description:
       - The Enterprise Manager's Windows service name, used to find its install folder.
@@ -79,6 +95,8 @@ options:
   active_statuses:
     description:
       - Status values that mean the agent is connected to this EM.
+      - They compare ignoring case, spaces and punctuation, so C(Active (Modules Pending)) also matches
+        an enum's name C(ActiveModulesPending).
       - The Agents grid shows a hardened agent as C(Hardened). Whether that means "connected to this EM" is not
         documented, so it is not counted by default (a false "arrived" is worse than a false "missing" when the
         next step is to decommission the old EM). Add it once you have checked your EM.
@@ -102,6 +120,14 @@ author:
 """
 
 EXAMPLES = r"""
+- name: Preflight - the old EM's agent list can be read with these property names
+  netwrix.threat_prevention.tp_agent_status:
+    check_only: true
+    expect: "{{ groups['tp_agents'] }}"
+  delegate_to: "{{ groups['tp_old_em'][0] }}"
+  run_once: true
+  register: old_em_agents
+
 - name: Wait until these agents are active on the new EM
   netwrix.threat_prevention.tp_agent_status:
     expect: [agent01, agent02.corp.example]
@@ -140,6 +166,17 @@ agents:
     active:
       description: Whether the status is one of O(active_statuses).
       type: bool
+listed:
+  description: How many agents the EM lists (rows with a name).
+  returned: success
+  type: int
+  sample: 22
+present:
+  description: The names in O(expect) that the EM lists, whatever their status.
+  returned: success
+  type: list
+  elements: str
+  sample: [agent01, agent02.corp.example]
 registered:
   description: The names in O(expect) that are active.
   returned: success

@@ -4,8 +4,15 @@
 
 The vendor documents Get-SIAgentStatus ("Agent status from the Agent grid columns") but not the
 property names of what it emits, so the columns to read are options with the grid's names as
-defaults. An agent is matched by host name: the first DNS label, case-insensitively, of any name
-column, so ``AGENT01``, ``agent01.corp.example`` and an inventory name ``agent01`` all meet.
+defaults. get_agent_status.ps1 turns every row into property name -> text on the host, so a row is
+a flat dictionary whatever the cmdlet wrote. Property names compare case-insensitively, as in
+PowerShell. Rows that come back without the configured name or status properties fail at once,
+naming the properties they do have: waiting could never succeed with them.
+
+An agent is matched by host name: the first DNS label, case-insensitively, of any name column, so
+``AGENT01``, ``agent01.corp.example`` and an inventory name ``agent01`` all meet. A status matches
+ignoring case, spaces and punctuation, so an enum's name (``ActiveModulesPending``) meets the grid's
+text (``Active (Modules Pending)``).
 
 FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 """
@@ -13,6 +20,7 @@ FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 from __future__ import annotations
 
 import ipaddress
+import re
 import time
 import typing as t
 from dataclasses import dataclass
@@ -43,6 +51,7 @@ class StatusRequest:
     expect: tuple[str, ...] = ()
     timeout: int = 300
     delay: int = 10
+    check_only: bool = False  # read once and check the columns; never wait
 
 
 def agent_key(name: str) -> str:
@@ -54,17 +63,42 @@ def agent_key(name: str) -> str:
         return text.split(".", 1)[0]
 
 
+def status_key(status: str) -> str:
+    """What two spellings of one status share: its letters and digits, lower case."""
+    return re.sub(r"[^0-9a-z]", "", status.lower())
+
+
 def summarize(rows: list[dict[str, t.Any]], columns: StatusColumns) -> list[dict[str, t.Any]]:
     """Reduce EM rows to name, names, status, address and active."""
+    active = {status_key(value) for value in columns.active}
     agents = []
     for row in rows:
-        names = [str(row[column]) for column in columns.names if row.get(column)]
+        fields = {str(key).lower(): value for key, value in row.items()}
+        names = [str(fields[column.lower()]) for column in columns.names if fields.get(column.lower())]
         if not names:
             continue
-        status = str(row.get(columns.status) or "")
-        agents.append({"name": names[0], "names": names, "status": status, "address": row.get(columns.address),
-                       "active": status.lower() in {value.lower() for value in columns.active}})
+        status = str(fields.get(columns.status.lower()) or "")
+        agents.append({"name": names[0], "names": names, "status": status, "address": fields.get(columns.address.lower()),
+                       "active": status_key(status) in active})
     return agents
+
+
+def check_columns(host_name: str, rows: list[dict[str, t.Any]], columns: StatusColumns) -> None:
+    """Fail now when the EM's rows lack every name property or the status property: no wait could help."""
+    names = sorted({str(key) for row in rows for key in row}, key=str.lower)
+    have = {name.lower() for name in names}
+    lacking = []
+    if rows and not any(name.lower() in have for name in columns.names):
+        lacking.append(f"none of the name properties ({', '.join(columns.names)})")
+    if rows and columns.status.lower() not in have:
+        lacking.append(f"no status property ({columns.status})")
+    if not lacking:
+        return
+    shown = ", ".join(names[:30]) + (f" and {len(names) - 30} more" if len(names) > 30 else "")
+    raise TPError(f"{host_name}: the Enterprise Manager listed {len(rows)} agent row(s), but they have "
+                  f"{' and '.join(lacking)}. Their properties are: {shown or 'none'}. Set the tp_agent_status options "
+                  f"name_properties and status_property (the agent role's agent_status_name_properties and "
+                  f"agent_status_property) to the properties that hold the agent's name and status. Nothing was changed.")
 
 
 def missing_agents(agents: list[dict[str, t.Any]], expect: tuple[str, ...]) -> list[str]:
@@ -73,9 +107,18 @@ def missing_agents(agents: list[dict[str, t.Any]], expect: tuple[str, ...]) -> l
     return [name for name in expect if agent_key(name) not in active]
 
 
+def listed_agents(agents: list[dict[str, t.Any]], expect: tuple[str, ...]) -> list[str]:
+    """The expected names that have a row, whatever its status."""
+    listed = {agent_key(name) for agent in agents for name in agent["names"]}
+    return [name for name in expect if agent_key(name) in listed]
+
+
 def wait_for_agents(host: WindowsHost, request: StatusRequest, check_mode: bool,
                     sleep: t.Callable[[float], None] | None = None, clock: t.Callable[[], float] | None = None) -> dict[str, t.Any]:
-    """Poll the EM until every expected agent is active or the timeout passes; report either way."""
+    """Poll the EM until every expected agent is active or the timeout passes; report either way.
+
+    Check mode and ``check_only`` read once. Rows without the configured properties fail at the first read.
+    """
     sleep, clock = sleep or time.sleep, clock or time.monotonic
     if request.delay < 1 or request.timeout < 0:
         raise TPError(f"{host.name}: delay must be at least 1 second and timeout at least 0 "
@@ -89,12 +132,15 @@ def wait_for_agents(host: WindowsHost, request: StatusRequest, check_mode: bool,
     attempts = 0
     while True:
         attempts += 1
-        agents = summarize(host.agent_status(module_path, request.port), request.columns)
+        rows = host.agent_status(module_path, request.port)
+        check_columns(host.name, rows, request.columns)
+        agents = summarize(rows, request.columns)
         missing = missing_agents(agents, request.expect)
         elapsed = clock() - started
-        if not missing or check_mode or elapsed + request.delay > request.timeout:
+        if not missing or check_mode or request.check_only or elapsed + request.delay > request.timeout:
             break
         sleep(request.delay)
     expected = [name for name in request.expect if name not in missing]
-    return {"agents": agents, "registered": expected, "missing": missing, "attempts": attempts,
-            "elapsed": round(elapsed, 1), "module_path": module_path}
+    return {"agents": agents, "listed": len(agents), "present": listed_agents(agents, request.expect),
+            "registered": expected, "missing": missing, "attempts": attempts, "elapsed": round(elapsed, 1),
+            "module_path": module_path}

@@ -14,8 +14,10 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import hmac
 import json
 import re
+import secrets
 import typing as t
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,9 +57,10 @@ class RemoteFile:
     """A file's bytes as read from the host, with the hash the host computed."""
 
     path: str
-    content: bytes | None  # None when the file does not exist
+    content: bytes | None = field(repr=False)  # None when the file does not exist
     sha256: str | None
     last_write_ms: int | None = None  # when it was last written (Unix ms)
+    written_sha256: str | None = None  # what the collection recorded writing there, when it keeps a record
 
 
 @dataclass(frozen=True)
@@ -74,12 +77,26 @@ class FolderFile:
 
 
 @dataclass(frozen=True)
+class SecretCleanup:
+    """What one move_secret call deleted that earlier runs had left, and what it could not delete (host paths)."""
+
+    swept: tuple[str, ...] = ()
+    leftovers: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, result: dict[str, t.Any]) -> SecretCleanup:
+        """From move_secret.ps1's result."""
+        return cls(swept=tuple(result.get("swept") or ()), leftovers=tuple(result.get("leftovers") or ()))
+
+
+@dataclass(frozen=True)
 class SecretExport:
     """A SecretMgr export, in controller memory only; never put it in a result or a message."""
 
     content: bytes = field(repr=False)
-    sha256: str
-    landed: str  # where SecretMgr wrote it (it has been deleted there)
+    landed: str  # where SecretMgr wrote it (it has been deleted there unless cleanup lists it)
+    landed_private: bool  # only SYSTEM and Administrators could open it there
+    cleanup: SecretCleanup
 
 
 @dataclass(frozen=True)
@@ -88,6 +105,8 @@ class ProgramConfig:
 
     service: ServiceInfo | None
     config: RemoteFile
+    removed: tuple[str, ...] = ()  # stale temporary files of the collection removed beside the config
+    self_test: dict[str, t.Any] | None = None  # the atomic replace proven in the config's folder: ok, step, error, left
 
 
 class WindowsHost:
@@ -126,9 +145,20 @@ class WindowsHost:
         result = self._call("ansible.windows.win_wait_for", args)
         return float(result.get("elapsed", 0.0))
 
-    def read_program_config(self, service_name: str | None, config_path: str | None, suffix: str) -> ProgramConfig:
-        """Read a service record and its .NET config file together (one round trip)."""
-        parameters = {"ServiceName": service_name or "", "ConfigPath": config_path or "", "ConfigSuffix": suffix}
+    def read_program_config(self, service_name: str | None, config_path: str | None, suffix: str,
+                            record_suffix: str | None = None, self_test: bool = False) -> ProgramConfig:
+        """Read a service record and its .NET config file together (one round trip).
+
+        The same call removes the collection's stale temporary files beside the config and, with
+        ``self_test``, proves the atomic replace in its folder (both skipped in check mode); with
+        ``record_suffix`` it reads what the collection recorded writing (see ``replace_file``).
+        """
+        parameters = {"ServiceName": service_name or "", "ConfigPath": config_path or "", "ConfigSuffix": suffix,
+                      "MaxBytes": MAX_FILE_BYTES}
+        if record_suffix:
+            parameters["RecordSuffix"] = record_suffix
+        if self_test:
+            parameters["SelfTest"] = True
         result = self._script("read_program_config", parameters)
         raw_service, raw_config = result.get("service"), result["config"]
         service = None
@@ -138,26 +168,32 @@ class WindowsHost:
                                   path=raw_service["path"],
                                   accepts_stop=bool(raw_service["accepts_stop"]) or raw_service["state"] != "started",
                                   started_ms=raw_service.get("started_ms"))
-        content = base64.b64decode(raw_config["content"]) if raw_config.get("exists") else None
-        return ProgramConfig(service=service, config=RemoteFile(path=raw_config.get("path") or "", content=content,
-                                                                sha256=raw_config.get("sha256"),
-                                                                last_write_ms=raw_config.get("last_write_ms")))
+        path = raw_config.get("path") or ""
+        content = (self._capped(path, raw_config.get("content")) or b"") if raw_config.get("exists") else None
+        config = RemoteFile(path=path, content=content, sha256=raw_config.get("sha256"),
+                            last_write_ms=raw_config.get("last_write_ms"), written_sha256=raw_config.get("written_sha256"))
+        return ProgramConfig(service=service, config=config, removed=tuple(result.get("removed") or ()),
+                             self_test=result.get("self_test"))
 
     def replace_file(self, path: str, content: bytes, expected_sha256: str | None, backup_path: str | None,
-                     secret: bool = False) -> str | None:
-        """Atomically replace (or create) a file that still holds what was read; return the backup path kept.
+                     secret: bool = False, record_path: str | None = None) -> dict[str, t.Any]:
+        """Atomically replace (or create) a file that still holds what was read.
 
-        ``secret`` content travels as a SecureString (win_powershell's sensitive_parameters), so the
-        module masks it in its own invocation record as well.
+        Returns ``backup_file`` (the backup kept, or None) and, when ``record_path`` was given and the
+        record of what was written could not be kept there, ``record_error``. ``secret`` content
+        travels as a SecureString (win_powershell's sensitive_parameters), so the module masks it in
+        its own invocation record as well.
         """
         encoded = base64.b64encode(content).decode("ascii")
         parameters = {"Path": path, "Sha256": hashlib.sha256(content).hexdigest(), "ExpectedSha256": expected_sha256 or "",
                       "BackupPath": backup_path or ""}
+        if record_path:
+            parameters["RecordPath"] = record_path
         if secret:
             result = self._script("replace_file", parameters, [{"name": "SecretContentBase64", "value": encoded}])
         else:
             result = self._script("replace_file", {**parameters, "ContentBase64": encoded})
-        return result.get("backup_file")
+        return {"backup_file": result.get("backup_file"), "record_error": result.get("record_error")}
 
     def read_files(self, folder: str, names: tuple[str, ...], include_content: bool) -> list[FolderFile]:
         """Hashes (and, when asked, bytes) of named files of a folder, matched case-insensitively."""
@@ -177,36 +213,92 @@ class WindowsHost:
                           f"collection reads should be. Nothing was changed; check the file.")
         return base64.b64decode(encoded)
 
-    def export_secret(self, secretmgr: str, work_root: str, other_locations: tuple[str, ...]) -> SecretExport:
-        """Run SecretMgr.exe -e in a private folder; the export is read and deleted on the host."""
-        result = self._script("move_secret", {"Mode": "Export", "SecretMgr": secretmgr, "WorkRoot": work_root,
-                                              "OtherLocations": list(other_locations)})
-        return SecretExport(content=base64.b64decode(result["content"]), sha256=result["sha256"], landed=result["landed"])
+    def export_secret(self, secretmgr: str, work_root: str, other_locations: tuple[str, ...],
+                      timeout: int = 120) -> SecretExport:
+        """Run SecretMgr.exe -e in a private folder; the export is read and deleted on the host.
+
+        Its HMAC, keyed with a random key sent as a SecureString, shows that it arrived whole; a plain
+        digest of the export would stand in the module's invocation record (the Application event log).
+        """
+        key = secrets.token_bytes(32)
+        result = self._move_secret({"Mode": "Export", "SecretMgr": secretmgr, "WorkRoot": work_root,
+                                    "OtherLocations": list(other_locations), "TimeoutSeconds": timeout}, key)
+        content = base64.b64decode(result["content"])
+        cleanup = SecretCleanup.of(result)
+        if not hmac.compare_digest(hmac.new(key, content, hashlib.sha256).hexdigest(), str(result.get("hmac"))):
+            raise TPError(f"{self.name}: the secret export arrived damaged (HMAC mismatch). Run again; if it repeats, "
+                          f"suspect the WinRM path.", leftovers=list(cleanup.leftovers))
+        return SecretExport(content=content, landed=result["landed"], landed_private=bool(result.get("landed_private")),
+                            cleanup=cleanup)
 
     def import_secret(self, secretmgr: str, work_root: str, other_locations: tuple[str, ...], export: SecretExport,
-                      secret_file: str, marker_path: str, marker: dict[str, t.Any]) -> str:
-        """Run SecretMgr.exe -i on the export in a private folder, record the import; return Secret.dpapi's new hash."""
-        result = self._script(
-            "move_secret",
+                      secret_file: str, marker_path: str, marker: dict[str, t.Any], timeout: int = 120) -> SecretCleanup:
+        """Run SecretMgr.exe -i on the export in a private folder and record the import (see export_secret)."""
+        encoded = base64.b64encode(export.content).decode("ascii")
+        if len(encoded) > SECURE_STRING_MAX:
+            raise TPError(f"{self.name}: the secret export is {len(export.content)} bytes, more than a SecureString can "
+                          f"carry to the import. Nothing was sent or changed on {self.name}.", leftovers=[])
+        key = secrets.token_bytes(32)
+        result = self._move_secret(
             {"Mode": "Import", "SecretMgr": secretmgr, "WorkRoot": work_root, "OtherLocations": list(other_locations),
-             "ExportSha256": export.sha256, "SecretFile": secret_file, "MarkerPath": marker_path,
-             "Marker": json.dumps(marker, sort_keys=True)},
-            [{"name": "Export", "value": base64.b64encode(export.content).decode("ascii")}])
-        return str(result["imported_sha256"])
+             "TimeoutSeconds": timeout, "ExportHmac": hmac.new(key, export.content, hashlib.sha256).hexdigest(),
+             "SecretFile": secret_file, "MarkerPath": marker_path, "Marker": json.dumps(marker, sort_keys=True)},
+            key, [{"name": "Export", "value": encoded}])
+        return SecretCleanup.of(result)
+
+    def sweep_secret_exports(self, secretmgr: str, work_root: str, other_locations: tuple[str, ...]) -> SecretCleanup:
+        """Delete what interrupted secret moves left on the host (older than 10 minutes); nothing else is done."""
+        return SecretCleanup.of(self._move_secret({"Mode": "Sweep", "SecretMgr": secretmgr, "WorkRoot": work_root,
+                                                  "OtherLocations": list(other_locations)}))
+
+    def _move_secret(self, parameters: dict[str, t.Any], key: bytes | None = None,
+                     sensitive: list[dict[str, str]] | None = None) -> dict[str, t.Any]:
+        """One move_secret.ps1 call. On failure, TPError's ``leftovers`` lists what the script could not delete, or is
+        None when the script never reported (its clean-up may not have run)."""
+        secure = [*(sensitive or []), *([{"name": "Key", "value": base64.b64encode(key).decode("ascii")}] if key else [])]
+        args: dict[str, t.Any] = {"script": _script_text("move_secret"), "parameters": parameters, "error_action": "stop"}
+        if secure:
+            args["sensitive_parameters"] = secure
+        result = self._call("ansible.windows.win_powershell", args)
+        outcome = result.get("result") or {}
+        if result.get("failed"):
+            leftovers = outcome.get("leftovers")
+            raise TPError(f"{self.name}: {_script_error(result) or 'the move_secret script failed without a message'}",
+                          leftovers=None if leftovers is None else list(leftovers))
+        return outcome
 
     def read_em_info(self, folder: str) -> dict[str, t.Any]:
         """Version, config bytes, host-local extras and PowerShell facts of the EM installed in ``folder``."""
         result = self._script("read_em_info", {"Folder": folder, "MaxBytes": MAX_FILE_BYTES})
         return {**result, "config": self._capped(f"{folder}\\SIEnterpriseManager.exe.config", result.get("config"))}
 
+    _status_executable: str | None = None  # "powershell.exe" once agent_status found PowerShell 7 running modules here
+
     def agent_status(self, module_path: str, port: int) -> list[dict[str, t.Any]]:
-        """The agents the Enterprise Manager on this host lists, as Get-SIAgentStatus emits them."""
-        result = self._call("ansible.windows.win_powershell", {
-            "script": _script_text("get_agent_status"), "parameters": {"ModulePath": module_path, "Port": port},
-            "error_action": "stop", "depth": 3,
-        })
+        """The agents the Enterprise Manager on this host lists: per agent, property name -> its text.
+
+        The script flattens Get-SIAgentStatus's objects on the host, so depth 2 holds them whatever their shape.
+        The EM's module is a .NET Framework module: where modules run under PowerShell 7 the script refuses
+        before loading it, and the call is made again, once, in powershell.exe (kept for this host from then on).
+        """
+        args: dict[str, t.Any] = {"script": _script_text("get_agent_status"),
+                                  "parameters": {"ModulePath": module_path, "Port": port},
+                                  "error_action": "stop", "depth": 2}
+        if self._status_executable:
+            args["executable"] = self._status_executable
+        result = self._call("ansible.windows.win_powershell", args)
+        if result.get("failed") and "needs Windows PowerShell 5.1" in _script_error(result) and "executable" not in args:
+            self._status_executable = "powershell.exe"
+            result = self._call("ansible.windows.win_powershell", {**args, "executable": self._status_executable})
         self._raise_script_errors("get_agent_status", result)
-        return list(result.get("output") or [])
+        output = list(result.get("output") or [])
+        printed = " ".join(str(result.get("host_out") or "").split())
+        if not output and printed:
+            raise TPError(f"{self.name}: Get-SIAgentStatus returned no agent objects and printed this to the console "
+                          f"instead: '{printed[:200]}{'...' if len(printed) > 200 else ''}'. Check that the account "
+                          f"Ansible uses on this host holds the Threat Prevention administrator role, and that "
+                          f"{module_path} is the PowerShell module of this EM's version. Nothing was changed.")
+        return output
 
     def _script(self, name: str, parameters: dict[str, t.Any],
                 sensitive: list[dict[str, str]] | None = None) -> dict[str, t.Any]:

@@ -22,17 +22,15 @@ import pytest
 import yaml
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils import _em_config
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import _script_text
 from tplab import certs, dotnet_config, dpapi, generator, product, programs, services, twins
 from tplab.estate import Estate, Host
 from tplab.generator import EstateSpec, build_estate
 from tplab.windows import exec_wrapper, network
 
-REPO = Path(__file__).resolve().parents[3]
-SCRIPTS = REPO / "plugins" / "plugin_utils" / "_scripts"
 EM = "SIEnterpriseManager"
 SYSWOW64 = "C:\\Windows\\SysWOW64"
 WORK_ROOT = "C:\\ProgramData\\NetwrixTP"
-MARKER = WORK_ROOT + "\\migration\\secret-import.json"
 PEMS = ("Ca-crt.pem", "Ca-key.pem", "Em-crt.pem", "Em-key.pem")
 OLD_VERSION, NEW_VERSION = "7.4.0.1107", "7.5.0.2120"
 NEW_SQL_SERVER = "tcp:sql02.corp.example\\TP,1444"
@@ -64,11 +62,6 @@ def plain_secret(host: Host) -> bytes:
     return dpapi.unprotect(host.system()["machine_key"], certs_info(host, "Secret.dpapi").read_bytes())
 
 
-def secret_leftovers(host: Host) -> list[str]:
-    """Every tp-secret-* file or folder anywhere on the host's drives."""
-    return sorted(str(path.relative_to(host.root)) for path in host.root.rglob("*") if path.name.lower().startswith("tp-secret-"))
-
-
 def script_run(estate: Estate, host: str) -> twins.ScriptRun:
     return twins.ScriptRun(estate=estate, host=estate.host(host), check_mode=False)
 
@@ -76,17 +69,6 @@ def script_run(estate: Estate, host: str) -> twins.ScriptRun:
 def copy_of(template: Path, destination: Path) -> Estate:
     shutil.copytree(template, destination)
     return Estate(destination)
-
-
-def export_params(host: Host) -> dict[str, t.Any]:
-    return {"Mode": "Export", "SecretMgr": secretmgr(host), "WorkRoot": WORK_ROOT, "OtherLocations": [SYSWOW64]}
-
-
-def import_params(host: Host, export: bytes, sha256: str | None = None) -> dict[str, t.Any]:
-    return {"Mode": "Import", "SecretMgr": secretmgr(host), "WorkRoot": WORK_ROOT, "OtherLocations": [SYSWOW64],
-            "Export": base64.b64encode(export).decode("ascii"), "ExportSha256": sha256 or hashlib.sha256(export).hexdigest(),
-            "SecretFile": f"{em_folder(host)}\\CertsInfo\\Secret.dpapi", "MarkerPath": MARKER,
-            "Marker": json.dumps({"source_host": "old-em"})}
 
 
 def run_module(estate: Estate, host: str, module: str, args: dict[str, t.Any]) -> tuple[str, dict[str, t.Any]]:
@@ -97,7 +79,8 @@ def run_module(estate: Estate, host: str, module: str, args: dict[str, t.Any]) -
 
 
 def script_text(name: str) -> str:
-    return (SCRIPTS / f"{name}.ps1").read_text(encoding="utf-8")
+    """A script as the collection sends it, its #include libraries put in (what its twin is bound to)."""
+    return _script_text(name)
 
 
 def connection_strings(config: bytes) -> list[str]:
@@ -249,11 +232,17 @@ def test_em_config_quotes_the_sql_password_so_ado_net_reads_it_whole(fresh_templ
 
 
 # 2. SecretMgr.exe ---------------------------------------------------------------------------------
+def run_secretmgr(host: Host, arguments: list[str], working_folder: str) -> tuple[int | None, str]:
+    """Start the emulated SecretMgr.exe as move_secret.ps1 does (standard input closed); its exit code and error text."""
+    process = programs.start(host, secretmgr(host), arguments, working_folder, stdin_closed=True, user=None)
+    return process.exit_code, process.stderr.decode(programs.OEM_CODE_PAGE)
+
+
 def test_export_in_working_folder_mode_goes_where_the_path_says(working_folder_template: Path, tmp_path: Path) -> None:
     """secretmgr_output=working_folder: -e with an absolute path writes there; a relative one in the working folder."""
     old = copy_of(working_folder_template, tmp_path / "estate").host("old-em")
-    assert programs.run(old, secretmgr(old), ["-e", "C:\\Temp\\abs.export"], "C:\\Windows\\System32") == (0, "")
-    assert programs.run(old, secretmgr(old), ["-e", "rel.export"], "C:\\Windows\\System32") == (0, "")
+    assert run_secretmgr(old, ["-e", "C:\\Temp\\abs.export"], "C:\\Windows\\System32") == (0, "")
+    assert run_secretmgr(old, ["-e", "rel.export"], "C:\\Windows\\System32") == (0, "")
     assert old.path("C:\\Temp\\abs.export").is_file()
     assert old.path("C:\\Windows\\System32\\rel.export").is_file()
     assert not old.path(f"{SYSWOW64}\\abs.export").exists() and not old.path(f"{SYSWOW64}\\rel.export").exists()
@@ -262,7 +251,7 @@ def test_export_in_working_folder_mode_goes_where_the_path_says(working_folder_t
 def test_export_in_syswow64_mode_lands_in_syswow64_under_its_file_name(estate: Estate) -> None:
     """secretmgr_output=syswow64: -e writes C:\\Windows\\SysWOW64\\<file name> whatever folder was given."""
     old = estate.host("old-em")
-    assert programs.run(old, secretmgr(old), ["-e", "C:\\Temp\\out.export"], "C:\\Temp") == (0, "")
+    assert run_secretmgr(old, ["-e", "C:\\Temp\\out.export"], "C:\\Temp") == (0, "")
     assert old.path(f"{SYSWOW64}\\out.export").is_file()
     assert not old.path("C:\\Temp\\out.export").exists()
 
@@ -270,7 +259,7 @@ def test_export_in_syswow64_mode_lands_in_syswow64_under_its_file_name(estate: E
 def test_the_export_holds_the_em_secret(any_mode: Estate) -> None:
     """The export contains the secret that Secret.dpapi decrypts to with the EM's machine key."""
     old = any_mode.host("old-em")
-    assert programs.run(old, secretmgr(old), ["-e", "C:\\Temp\\out.export"], "C:\\Temp")[0] == 0
+    assert run_secretmgr(old, ["-e", "C:\\Temp\\out.export"], "C:\\Temp")[0] == 0
     landed = f"{SYSWOW64}\\out.export" if any_mode.setting("secretmgr_output") == "syswow64" else "C:\\Temp\\out.export"
     assert base64.b64encode(plain_secret(old)) in old.path(landed).read_bytes()
 
@@ -278,11 +267,11 @@ def test_the_export_holds_the_em_secret(any_mode: Estate) -> None:
 def test_import_on_another_host_protects_the_secret_with_that_hosts_key(fresh: Estate) -> None:
     """-i on new-em re-protects the old EM's secret with new-em's machine key: new-em starts and holds old-em's secret."""
     old, new = fresh.host("old-em"), fresh.host("new-em")
-    assert programs.run(old, secretmgr(old), ["-e", "C:\\Temp\\move.export"], "C:\\Temp")[0] == 0
+    assert run_secretmgr(old, ["-e", "C:\\Temp\\move.export"], "C:\\Temp")[0] == 0
     new.path("C:\\Temp").mkdir(parents=True, exist_ok=True)
     new.path("C:\\Temp\\move.export").write_bytes(old.path(f"{SYSWOW64}\\move.export").read_bytes())
     services.stop(new, EM)
-    assert programs.run(new, secretmgr(new), ["-i", "C:\\Temp\\move.export"], "C:\\Temp") == (0, "")
+    assert run_secretmgr(new, ["-i", "C:\\Temp\\move.export"], "C:\\Temp") == (0, "")
     blob = certs_info(new, "Secret.dpapi").read_bytes()
     with pytest.raises(dpapi.DecryptError):
         dpapi.unprotect(old.system()["machine_key"], blob)
@@ -306,7 +295,7 @@ def test_secretmgr_fails_leaves_half_an_export_and_exits_1(any_mode: Estate) -> 
     """The secretmgr_fails fault writes a truncated export (no secret in it) where -e writes, and exits 1."""
     old = any_mode.host("old-em")
     any_mode.set_fault("old-em", "secretmgr_fails", True)
-    code, error = programs.run(old, secretmgr(old), ["-e", "C:\\Temp\\half.export"], "C:\\Temp")
+    code, error = run_secretmgr(old, ["-e", "C:\\Temp\\half.export"], "C:\\Temp")
     assert code == 1 and error
     landed = f"{SYSWOW64}\\half.export" if any_mode.setting("secretmgr_output") == "syswow64" else "C:\\Temp\\half.export"
     half = old.path(landed).read_bytes()
@@ -318,17 +307,17 @@ def test_secretmgr_fails_leaves_half_an_export_and_exits_1(any_mode: Estate) -> 
 def test_bad_arguments_give_a_non_zero_exit_code(estate: Estate, arguments: list[str]) -> None:
     """SecretMgr.exe without exactly '-e|-i <file>' (the docs' en-dash included) exits non-zero and writes nothing."""
     old = estate.host("old-em")
-    code, error = programs.run(old, secretmgr(old), arguments, "C:\\Temp")
+    code, error = run_secretmgr(old, arguments, "C:\\Temp")
     assert code != 0 and error
     assert not old.path(f"{SYSWOW64}\\a.export").exists() and not old.path("C:\\Temp\\a.export").exists()
 
 
-def test_a_missing_secretmgr_gives_a_non_zero_exit_code(estate: Estate) -> None:
-    """Without SecretMgr.exe on disk the run fails with a non-zero code and no export."""
+def test_a_missing_secretmgr_cannot_be_started(estate: Estate) -> None:
+    """Without SecretMgr.exe on disk CreateProcess fails (the twin turns that into Process.Start's error); no export."""
     old = estate.host("old-em")
     old.path(secretmgr(old)).unlink()
-    code, error = programs.run(old, secretmgr(old), ["-e", "C:\\Temp\\a.export"], "C:\\Temp")
-    assert code != 0 and error
+    with pytest.raises(FileNotFoundError):
+        run_secretmgr(old, ["-e", "C:\\Temp\\a.export"], "C:\\Temp")
     assert not old.path(f"{SYSWOW64}\\a.export").exists()
 
 
@@ -349,76 +338,6 @@ def test_read_files_matches_names_case_insensitively_and_returns_content_only_wh
         assert missing == {"requested": "nope.pem", "name": "nope.pem", "path": f"{folder}\\nope.pem", "exists": False,
                            "too_large": False, "sha256": None, "content": None}
         assert run.changed is False
-
-
-def test_move_secret_export_returns_the_export_and_leaves_none_behind(any_mode: Estate) -> None:
-    """Export returns the export (holding the secret, with its SHA-256) and no tp-secret-* is left on the host."""
-    old = any_mode.host("old-em")
-    run = script_run(any_mode, "old-em")
-    twins.TWINS["move_secret"](run, export_params(old))
-    content = base64.b64decode(run.result["content"])
-    assert base64.b64encode(plain_secret(old)) in content
-    assert run.result["sha256"] == hashlib.sha256(content).hexdigest()
-    expected_folder = SYSWOW64 if any_mode.setting("secretmgr_output") == "syswow64" else WORK_ROOT + "\\tp-secret-"
-    assert run.result["landed"].startswith(expected_folder)
-    assert secret_leftovers(old) == []
-    assert old.path(SYSWOW64).is_dir() and old.path(WORK_ROOT).is_dir()
-
-
-def test_move_secret_export_cleans_up_after_secretmgr_fails(any_mode: Estate) -> None:
-    """With secretmgr_fails the Export fails with SecretMgr's exit code, and the half export is removed too."""
-    any_mode.set_fault("old-em", "secretmgr_fails", True)
-    old = any_mode.host("old-em")
-    with pytest.raises(twins.ScriptError, match=r"SecretMgr\.exe -e failed \(exit code 1"):
-        twins.TWINS["move_secret"](script_run(any_mode, "old-em"), export_params(old))
-    assert secret_leftovers(old) == []
-
-
-def test_move_secret_removes_exports_of_an_earlier_run(estate: Estate) -> None:
-    """Stale tp-secret-*.export files in SysWOW64 and the work root, and a stale private folder, are removed."""
-    old = estate.host("old-em")
-    stale = [f"{SYSWOW64}\\tp-secret-0123.export", f"{WORK_ROOT}\\tp-secret-4567.export", f"{WORK_ROOT}\\tp-secret-89ab\\x.export"]
-    for path in stale:
-        old.path(path.rsplit("\\", 1)[0]).mkdir(parents=True, exist_ok=True)
-        old.path(path).write_bytes(b"stale export")
-    old.path(f"{SYSWOW64}\\kernel32.dll").write_bytes(b"MZ")
-    assert len(secret_leftovers(old)) == 3
-    twins.TWINS["move_secret"](script_run(estate, "old-em"), export_params(old))
-    assert secret_leftovers(old) == []
-    assert old.path(f"{SYSWOW64}\\kernel32.dll").read_bytes() == b"MZ"
-
-
-def _export_from_old_em(estate: Estate) -> bytes:
-    run = script_run(estate, "old-em")
-    twins.TWINS["move_secret"](run, export_params(estate.host("old-em")))
-    return base64.b64decode(run.result["content"])
-
-
-def test_move_secret_import_writes_secret_dpapi_and_the_marker(fresh: Estate) -> None:
-    """Import re-protects the secret on new-em, writes the marker with imported_sha256, and leaves no export behind."""
-    new = fresh.host("new-em")
-    export = _export_from_old_em(fresh)
-    services.stop(new, EM)
-    run = script_run(fresh, "new-em")
-    twins.TWINS["move_secret"](run, import_params(new, export))
-    now = hashlib.sha256(certs_info(new, "Secret.dpapi").read_bytes()).hexdigest()
-    assert run.result == {"imported_sha256": now}
-    assert json.loads(new.path(MARKER).read_text(encoding="utf-8")) == {"source_host": "old-em", "imported_sha256": now}
-    assert secret_leftovers(new) == []
-    services.start(new, EM)
-    assert programs.secret_of(new) == programs.secret_of(fresh.host("old-em"))
-
-
-def test_move_secret_import_refuses_a_damaged_export(fresh: Estate) -> None:
-    """An export whose SHA-256 does not match is not imported: Secret.dpapi unchanged, no marker, no export left."""
-    new = fresh.host("new-em")
-    export = _export_from_old_em(fresh)
-    before = certs_info(new, "Secret.dpapi").read_bytes()
-    with pytest.raises(twins.ScriptError, match="arrived damaged"):
-        twins.TWINS["move_secret"](script_run(fresh, "new-em"), import_params(new, export, sha256="0" * 64))
-    assert certs_info(new, "Secret.dpapi").read_bytes() == before
-    assert not new.path(MARKER).exists()
-    assert secret_leftovers(new) == []
 
 
 def test_read_em_info_reports_version_config_and_host_local_items(fresh: Estate) -> None:
@@ -555,12 +474,13 @@ def test_a_stopped_em_lists_no_agents(estate: Estate) -> None:
 
 
 def test_a_running_em_lists_every_agent_with_its_status(estate: Estate) -> None:
-    """Both running EMs list every agent: Active where connected, Stopped if its service is down, else Lost Connection."""
+    """Both running EMs list every agent: Active where connected, Stopped if its service is down, else Lost Connection
+    (typed objects, the default shape: the status enum's name, the endpoint's ToString())."""
     services.stop(estate.host("agent02"), "SIWindowsAgent")
     expected = {agent.system()["computer_name"]: agent.system()["fqdn"] for agent in estate.hosts("agent")}
-    for em, active in (("old-em", "Active"), ("new-em", "Lost Connection")):
+    for em, active in (("old-em", "Active"), ("new-em", "LostConnection")):
         rows = _agent_status(estate, em)
         assert {row["Machine"]: row["FQDN"] for row in rows} == expected
         statuses = {row["Machine"]: row["Status"] for row in rows}
         assert statuses == {"AGENT01": active, "AGENT02": "Stopped", "AGENT03": active, "AGENT04": active}
-        assert all(row["Address"].endswith(":3741") and row["Version String"] for row in rows)
+        assert all(row["Address"].endswith(":3741") and row["VersionString"] for row in rows)

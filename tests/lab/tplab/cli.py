@@ -41,10 +41,12 @@ def _parser() -> argparse.ArgumentParser:
                     help="fresh: the new EM as installed, before a migration (its own CA and secret)")
     up.add_argument("--certificates", choices=["default", "customer"], default="default")
     up.add_argument("--domain", default="corp.example")
-    up.add_argument("--secretmgr-output", choices=["syswow64", "working_folder"], default="syswow64")
+    up.add_argument("--secretmgr-output", choices=["syswow64", "working_folder", "own_folder"], default="syswow64")
     up.add_argument("--connection", choices=["mixed", "psrp", "winrm"], default="mixed",
                     help="which real connection plugin reaches the hosts (mixed: both, host by host)")
     up.add_argument("--winrm-password", help="the administrator account's password (default: a new random one)")
+    up.add_argument("--agent-status-shape", choices=product.AGENT_STATUS_SHAPES, default=product.DEFAULT_AGENT_STATUS_SHAPE,
+                    help="what the EMs' Get-SIAgentStatus writes (typed objects by default; see tplab/product.py)")
 
     show = _command(commands, "status", _status, "show where each agent is registered")
     show.add_argument("--json", action="store_true")
@@ -78,7 +80,7 @@ def _up(estate: Estate, args: argparse.Namespace) -> int:
     build_estate(estate.root, EstateSpec(agents=args.agents, consoles=args.consoles, new_em=args.new_em,
                                          certificates=args.certificates, domain=args.domain,
                                          secretmgr_output=args.secretmgr_output, connection=args.connection,
-                                         winrm_password=args.winrm_password))
+                                         winrm_password=args.winrm_password, agent_status_shape=args.agent_status_shape))
     print(f"estate ready: {estate.root}\ninventory:    {estate.root / 'inventory.yml'}\n"
           f"environment:  export TPLAB_ESTATE={estate.root} PYTHONPATH={LAB_PYTHONPATH}")
     return 0

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tplab import certs, config_variants, dpapi, services
-from tplab.product import CONSOLE_CONFIG, CONSOLE_FOLDER
+from tplab.product import CONSOLE_CONFIG, CONSOLE_FOLDER, DEFAULT_AGENT_STATUS_SHAPE
 from tplab.estate import Estate, Host, write_bytes_atomic, write_json_atomic
 
 EM_FOLDER = r"C:\Program Files\Netwrix\Netwrix Threat Prevention\SIEnterpriseManager"
@@ -61,6 +61,7 @@ class EstateSpec:
 
     agents: int = 20
     consoles: int = 0
+    windows_hosts: int = 0  # bare Windows hosts (group windows) for the ansible-test integration targets
     domain: str = "corp.example"
     new_em: str = "migrated"  # or "fresh"
     certificates: str = "default"  # or "customer": a customer CA signs the EM certificate; no Ca-key.pem
@@ -68,10 +69,11 @@ class EstateSpec:
     new_em_version: str = PRODUCT_VERSION
     new_em_sql_server: str = SQL_SERVER
     new_em_databases: tuple[str, str] = DATABASES
-    secretmgr_output: str = "syswow64"  # where SecretMgr.exe -e writes its export (see tplab.programs)
+    secretmgr_output: str = "syswow64"  # or working_folder, own_folder: where SecretMgr.exe -e writes (tplab.programs)
     agent_default_port: int = 3741  # what an agent assumes for a host-only managerAddress
     connection: str = "mixed"  # psrp, winrm, or mixed: every other host (in estate order) over psrp, the rest over winrm
     winrm_password: str | None = None  # the administrator account's password; None: a random one for this estate
+    agent_status_shape: str = DEFAULT_AGENT_STATUS_SHAPE  # what Get-SIAgentStatus writes (tplab.product)
     sql_password: str = SQL_PASSWORD  # the SQL login's password in both EMs' configs (leak tests give each estate its own)
 
 
@@ -93,9 +95,10 @@ def build_estate(root: Path, spec: EstateSpec) -> Estate:
     roles = {"old-em": "old_em", "new-em": "new_em"}
     roles.update({agent_name(index): "agent" for index in range(1, spec.agents + 1)})
     roles.update({console_name(index): "console" for index in range(1, spec.consoles + 1)})
+    roles.update({windows_name(index): "windows" for index in range(1, spec.windows_hosts + 1)})
     write_json_atomic(estate.lab / "estate.json", {"roles": roles, "settings": {
         "domain": spec.domain, "secretmgr_output": spec.secretmgr_output, "agent_default_port": spec.agent_default_port,
-        "connection": spec.connection, "winrm_user": WINRM_USER,
+        "connection": spec.connection, "winrm_user": WINRM_USER, "agent_status_shape": spec.agent_status_shape,
         "winrm_password": spec.winrm_password or secrets.token_urlsafe(12)}})
     trust = Trust(ca=certs.make_ca("Customer Root CA" if spec.certificates == "customer" else "Threat Prevention CA"),
                   customer=spec.certificates == "customer")
@@ -110,6 +113,8 @@ def build_estate(root: Path, spec: EstateSpec) -> Estate:
         _write_em(estate, "new-em", 11, trust, secret, new_setup, spec)
     for index in range(1, spec.agents + 1):
         _write_agent(estate, index, trust.ca, spec)
+    for index in range(1, spec.windows_hosts + 1):
+        _write_bare_windows(estate, index, spec)
     for index in range(1, spec.consoles + 1):
         _write_console(estate, index, trust.ca, spec)
     for host in estate.hosts():
@@ -120,6 +125,18 @@ def build_estate(root: Path, spec: EstateSpec) -> Estate:
 
 def agent_name(index: int) -> str:
     return f"agent{index:02d}"
+
+
+def windows_name(index: int) -> str:
+    return f"win{index:02d}"
+
+
+def _write_bare_windows(estate: Estate, index: int, spec: EstateSpec) -> None:
+    """A Windows Server with nothing of Threat Prevention on it: the collection's integration targets build their own."""
+    host = estate.host(windows_name(index))
+    for folder in WINDOWS_FOLDERS:
+        host.path(folder).mkdir(parents=True, exist_ok=True)
+    write_json_atomic(host.root / "system.json", _system(windows_name(index), f"3.{index}", spec))
 
 
 def console_name(index: int) -> str:
@@ -245,7 +262,7 @@ def write_inventory(estate: Estate, spec: EstateSpec) -> Path:
         f"all:\n  vars:\n    ansible_user: '{estate.setting('winrm_user')}'\n"
         f"    ansible_password: '{estate.setting('winrm_password')}'\n"
         "  children:\n" + group("tp_old_em", "old_em") + group("tp_new_em", "new_em") + group("tp_consoles", "console")
-        + group("tp_agents", "agent")
+        + group("tp_agents", "agent") + (group("windows", "windows") if spec.windows_hosts else "")
     )
     path = estate.root / "inventory.yml"
     path.write_text(text, encoding="utf-8")

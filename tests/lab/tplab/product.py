@@ -10,6 +10,8 @@
 - An agent is Active on an EM when its service runs, its address resolves to that EM, the EM runs
   and listens on the port, and both trust the same CA. The EMs share one database, so each lists
   every agent; only the one an agent is connected to shows it Active.
+- Get-SIAgentStatus writes that list in the shape the estate's ``agent_status_shape`` names (the
+  vendor does not document its output): typed objects by default, see AGENT_STATUS_SHAPES.
 
 Nothing here decides an outcome by fiat: each status is computed from the files and services
 the collection has (or has not) changed.
@@ -20,9 +22,12 @@ from __future__ import annotations
 import ntpath
 import re
 import typing as t
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from tplab import dotnet_config
 from tplab.estate import Estate, Host
+from tplab.windows import pstypes
 
 # tplab.certs and tplab.dpapi load the cryptography package, a tenth of a second that every
 # emulated module call (one process each) would pay; they are imported where certificates or
@@ -153,7 +158,11 @@ def _same_ca(agent: Host, em: Host) -> bool:
 
 
 def agent_status_rows(estate: Estate, em: Host) -> list[dict[str, t.Any]]:
-    """What Get-SIAgentStatus emits on this EM: every agent in the shared database, with its status here."""
+    """The Agents grid of this EM, as text: every agent in the shared database, with its status here."""
+    return [row for _agent, row in _grid(estate, em)]
+
+
+def _grid(estate: Estate, em: Host) -> list[tuple[Host, dict[str, t.Any]]]:
     rows = []
     for agent in estate.hosts("agent"):
         system = agent.system()
@@ -163,6 +172,100 @@ def agent_status_rows(estate: Estate, em: Host) -> list[dict[str, t.Any]]:
             status = "Active"
         else:
             status = "Lost Connection"
-        rows.append({"Machine": system["computer_name"], "FQDN": system["fqdn"], "Status": status,
-                     "Address": f"{system['addresses'][0]}:{EM_PORTS['agent']}", "Version String": system["product_version"]})
+        rows.append((agent, {"Machine": system["computer_name"], "FQDN": system["fqdn"], "Status": status,
+                             "Address": f"{system['addresses'][0]}:{EM_PORTS['agent']}",
+                             "Version String": system["product_version"]}))
     return rows
+
+
+# What Get-SIAgentStatus writes (estate setting agent_status_shape). The vendor documents the cmdlet ("Displays
+# Agent status from the Agent grid columns") but not its output, so the lab offers each shape a binary cmdlet
+# plausibly has. "objects" is the default: a binary module's Get- cmdlet most often calls Cmdlet.WriteObject once
+# per instance of its own model class, whose properties are .NET types (an enum for a fixed set of statuses, an
+# endpoint object for "IP:port", a DateTime); the other shapes are what a cmdlet that passes on a List or the
+# grid's own DataTable writes, PSCustomObjects of flat text (what the lab emitted before), and a cmdlet that prints
+# a table to the host instead of writing objects.
+AGENT_STATUS_SHAPES = ("objects", "list", "datarows", "datatable", "pscustomobject", "host")
+DEFAULT_AGENT_STATUS_SHAPE = "objects"
+# The documented grid columns (vendor: Agents grid) and statuses; the .NET type names are the lab's invention.
+GRID_COLUMNS = ("Machine", "Address", "Version String", "Events In Queue", "Certificate Thumbprint", "FQDN",
+                "Last Registration", "Modules", "AD Agent", "Status")
+STATUSES = ("Active", "Active (Modules Pending)", "Stopped", "Lost Connection", "No Agent", "Hardened")
+AGENT_TYPE = ("SI.SIMonitor.PowerShell.AgentStatus", "System.Object")
+STATUS_ENUM = "SI.SIMonitor.PowerShell.AgentState"
+_NEVER = datetime(1, 1, 1, tzinfo=timezone.utc)  # DateTime.MinValue: an agent that has not registered
+
+
+@dataclass(frozen=True)
+class CmdletOutput:
+    """What a cmdlet produced: the objects it wrote to the pipeline, and the lines it wrote to the host."""
+
+    pipeline: list[t.Any]
+    host: list[str]
+
+
+def get_si_agent_status(estate: Estate, em: Host) -> CmdletOutput:
+    """Get-SIAgentStatus on this EM, in the estate's shape, as values of tplab.windows.pstypes."""
+    grid = _grid(estate, em)
+    shape = estate.setting("agent_status_shape")
+    if shape == "objects":
+        return CmdletOutput([_typed(agent, row) for agent, row in grid], [])
+    if shape == "list":  # WriteObject(list) without enumerateCollection: one pipeline object
+        return CmdletOutput([[_typed(agent, row) for agent, row in grid]], [])
+    if shape in ("datarows", "datatable"):
+        table = pstypes.PSDataTable("Agents", GRID_COLUMNS)
+        for agent, row in grid:
+            table.add_row(_grid_cells(agent, row))
+        return CmdletOutput(list(table.rows) if shape == "datarows" else [table], [])
+    if shape == "pscustomobject":
+        custom = (pstypes.PS_CUSTOM_OBJECT, "System.Object")
+        return CmdletOutput([pstypes.PSObject(custom, dict(row)) for _agent, row in grid], [])
+    if shape == "host":
+        return CmdletOutput([], _format_table([row for _agent, row in grid]))
+    raise ValueError(f"unknown agent_status_shape {shape!r}; known: {', '.join(AGENT_STATUS_SHAPES)}")
+
+
+def _typed(agent: Host, row: dict[str, t.Any]) -> pstypes.PSObject:
+    """One agent as an instance of a model class: enum status, endpoint address, DateTime registration."""
+    ip = agent.system()["addresses"][0]
+    return pstypes.PSObject(AGENT_TYPE, {
+        "Machine": row["Machine"], "Address": _endpoint(ip, EM_PORTS["agent"]), "VersionString": row["Version String"],
+        "EventsInQueue": 0, "CertificateThumbprint": "", "FQDN": row["FQDN"], "LastRegistration": _registered(agent),
+        "Modules": [], "ADAgent": False,
+        "Status": pstypes.PSEnum(STATUS_ENUM, re.sub(r"[^A-Za-z]", "", row["Status"]), STATUSES.index(row["Status"])),
+    })
+
+
+def _grid_cells(agent: Host, row: dict[str, t.Any]) -> dict[str, t.Any]:
+    """One agent as a row of the grid's DataTable: display text, with a count, a flag and a DateTime."""
+    return {**row, "Events In Queue": 0, "Certificate Thumbprint": "", "Last Registration": _registered(agent),
+            "Modules": "", "AD Agent": False}
+
+
+def _endpoint(ip: str, port: int) -> pstypes.PSObject:
+    """A System.Net.IPEndPoint: ToString() is "ip:port"; its Address is an IPAddress object."""
+    family = pstypes.PSEnum("System.Net.Sockets.AddressFamily", "InterNetworkV6" if ":" in ip else "InterNetwork",
+                            23 if ":" in ip else 2)
+    address = pstypes.PSObject(("System.Net.IPAddress", "System.Object"), {
+        "AddressFamily": family, "IsIPv6LinkLocal": False, "IsIPv6Multicast": False, "IsIPv6SiteLocal": False,
+        "IsIPv6Teredo": False, "IsIPv4MappedToIPv6": False, "IPAddressToString": ip}, text=ip)
+    return pstypes.PSObject(("System.Net.IPEndPoint", "System.Net.EndPoint", "System.Object"),
+                            {"AddressFamily": family, "Address": address, "Port": port}, text=f"{ip}:{port}")
+
+
+def _registered(agent: Host) -> pstypes.PSDateTime:
+    """When the running agent started (the lab's agents register at once), else DateTime.MinValue."""
+    service = running_service(agent, "agent")
+    started = service.get("started_ms") if service else None
+    return pstypes.PSDateTime(datetime.fromtimestamp(started / 1000, timezone.utc) if started else _NEVER)
+
+
+def _format_table(rows: list[dict[str, t.Any]]) -> list[str]:
+    """Format-Table's text: a blank line, headers, dashes, one line per row, a blank line (nothing for no rows)."""
+    if not rows:
+        return []
+    columns = ("Machine", "FQDN", "Status", "Address", "Version String")
+    widths = [max([len(column)] + [len(str(row[column])) for row in rows]) for column in columns]
+    lines = [columns, tuple("-" * width for width in widths),
+             *(tuple(str(row[column]) for column in columns) for row in rows)]
+    return ["", *(" ".join(cell.ljust(width) for cell, width in zip(cells, widths)).rstrip() for cells in lines), ""]

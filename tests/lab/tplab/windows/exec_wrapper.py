@@ -12,6 +12,11 @@ module with its arguments (the ``complex_args`` variable), ``powershell_mkdtemp.
 ``winrm_put_file.ps1`` / ``psrp_put_file.ps1`` write base64 chunks to a file and answer with its
 SHA-1. Anything else (async, coverage) fails with a message saying the lab does not emulate it.
 
+The bootstrap's ``PwshPath`` is ``ansible_pwsh_interpreter`` (``powershell`` unless set): the exec
+wrapper runs itself again in that PowerShell when it is not the one running it (exec_wrapper.ps1,
+"respawn"), so ``pwsh`` makes modules run in PowerShell 7 (Core) whichever transport brought them,
+and fails with the wrapper's own message where PowerShell 7 is not installed.
+
 With PowerShell module logging enabled by policy, the exec wrapper's ConvertFrom-Json of the
 manifest is logged (event 4103) with the module arguments in clear, SecureString parameters
 included: the lab writes that event, so a test can show what such a policy exposes.
@@ -25,11 +30,12 @@ import json
 import ntpath
 import traceback
 import typing as t
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tplab.windows import eventlog, registry
 from tplab.windows.basic import AnsibleModule, ModuleExit
 from tplab.windows.modules import MODULES, fqcn_of
+from tplab.windows.modules.win_powershell import EDITIONS
 from tplab.windows.pstypes import json_value
 from tplab.windows.session import Session
 
@@ -71,6 +77,13 @@ def run_bootstrap(session: Session, arguments: list[str], lines: list[str]) -> O
     manifest_lines, data = _split(rest)
     manifest = json.loads("\n".join(manifest_lines))
     _log_module_arguments(session, "\n".join(manifest_lines))
+    pwsh_path = (bootstrap.get("params") or {}).get("PwshPath")
+    if pwsh_path:
+        edition = EDITIONS.get(pwsh_path.replace("/", "\\").rsplit("\\", 1)[-1].lower())
+        installed = (session.host.system().get("powershell") or {}).get("pwsh_installed")
+        if edition is None or (edition == "Core" and not installed):
+            return failure(f"Could not find the specified PowerShell interpreter '{pwsh_path}'.")
+        session = replace(session, edition=edition)
     return _run_actions(session, manifest, data)
 
 

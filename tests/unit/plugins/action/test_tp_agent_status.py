@@ -127,3 +127,21 @@ def test_delegated_task_names_both_hosts(agent_status: Run) -> None:
     """Run on new-em for agent01, the failure names 'new-em (for agent01)'."""
     result = agent_status({"expect": ["agent02"], "timeout": 0}, delegate_to="new-em")
     assert result["failed"] is True and result["msg"].startswith("new-em (for agent01): ")
+
+
+def test_check_only_reads_once_and_does_not_fail_on_missing(agent_status: Run, host: FakeWindows, clock: list[float]) -> None:
+    """The preflight mode: one read, no wait, a report of what is listed, present and active; missing is not a failure."""
+    result = agent_status({"expect": ["agent01", "agent03", "agent05"], "check_only": True})
+    assert host.kinds() == ["win_service_info", "get_agent_status"] and clock == []
+    assert not result.get("failed") and result["changed"] is False
+    assert (result["listed"], result["present"], result["registered"], result["missing"]) == (
+        2, ["agent01", "agent03"], ["agent01"], ["agent03", "agent05"])
+
+
+def test_rows_without_the_status_property_fail_at_once(agent_status: Run, host: FakeWindows, clock: list[float]) -> None:
+    """A wrong status_property fails the first read, naming the rows' properties and the options, without waiting."""
+    result = agent_status({"expect": ["agent01"], "status_property": "State", "timeout": 300})
+    assert result["failed"] is True and clock == [] and host.kinds() == ["win_service_info", "get_agent_status"]
+    assert result["msg"].startswith("agent01: the Enterprise Manager listed 2 agent row(s), but they have no status "
+                                    "property (State). Their properties are: Address, FQDN, Machine, Status, Version String.")
+    assert "name_properties and status_property" in result["msg"]
