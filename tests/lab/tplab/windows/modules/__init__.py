@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import types
 
-from tplab.windows.modules import win_powershell, win_service, win_service_info, win_wait_for
+from tplab.windows.modules import tp_test_layout, win_powershell, win_service, win_service_info, win_wait_for
 
-MODULES: dict[str, types.ModuleType] = {module.SPEC.name: module
-                                        for module in (win_powershell, win_service, win_service_info, win_wait_for)}
+MODULES: dict[str, types.ModuleType] = {
+    module.SPEC.name: module for module in (win_powershell, win_service, win_service_info, win_wait_for, tp_test_layout)}
 
 
 def fqcn_of(script_name: str) -> str:
     """'ansible_collections.ansible.windows.plugins.modules.win_service.ps1' -> 'ansible.windows.win_service'."""
     name = script_name.removesuffix(".ps1").removeprefix("ansible_collections.")
+    # A module from a role's library, named ansible.legacy.<name> in a task, arrives as ansible.legacy.ansible.legacy.<name>.
+    while name.startswith("ansible.legacy.ansible.legacy."):
+        name = name.removeprefix("ansible.legacy.")
     return name.replace(".plugins.modules.", ".")
