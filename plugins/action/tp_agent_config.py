@@ -23,10 +23,12 @@ class ActionModule(TPActionBase):
         "add_if_missing": {"type": "bool", "default": False},
         "restart": {"type": "bool", "default": True},
         "backup": {"type": "bool", "default": True},
+        "preflight": {"type": "bool", "default": False},
     }
 
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
         address = address_option(host.name, args["manager_address"], args["port"])
         request = ConfigRequest(address=address, service_name=args["service_name"], path=args["path"],
-                                add_if_missing=args["add_if_missing"], restart=args["restart"], backup=args["backup"])
+                                add_if_missing=args["add_if_missing"], restart=args["restart"], backup=args["backup"],
+                                keep_record=True, preflight=args["preflight"])
         return repoint(host, request, self.check_mode, self.diff_mode)

@@ -21,12 +21,13 @@ class ActionModule(TPActionBase):
         "path": {"type": "str", "default": CONSOLE_CONFIG},
         "add_if_missing": {"type": "bool", "default": False},
         "backup": {"type": "bool", "default": True},
+        "preflight": {"type": "bool", "default": False},
     }
 
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
         address = address_option(host.name, args["manager_address"], args["port"])
         request = ConfigRequest(address=address, service_name=None, path=args["path"], add_if_missing=args["add_if_missing"],
-                                restart=False, backup=args["backup"], component="console")
+                                restart=False, backup=args["backup"], component="console", preflight=args["preflight"])
         result = repoint(host, request, self.check_mode, self.diff_mode)
         for agent_only in ("restarted", "pending_restart", "service_state"):  # a console has no service to restart
             result.pop(agent_only, None)

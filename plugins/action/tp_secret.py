@@ -26,11 +26,12 @@ class ActionModule(TPActionBase):
         "state_folder": {"type": "str", "default": "C:\\ProgramData\\netwrix.threat_prevention"},
         "validate_only": {"type": "bool", "default": False},
         "require_stopped": {"type": "bool", "default": True},
+        "secretmgr_timeout": {"type": "int", "default": 120},
     }
 
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
         request = SecretRequest(source_host=args["source_host"], service_name=args["em_service_name"],
                                 secretmgr=args["secretmgr"], export_locations=tuple(args["export_locations"]),
                                 state_folder=args["state_folder"], validate_only=args["validate_only"],
-                                require_stopped=args["require_stopped"])
+                                require_stopped=args["require_stopped"], secretmgr_timeout=args["secretmgr_timeout"])
         return transfer(host, functools.partial(self.peer, args["source_host"]), request, self.check_mode)

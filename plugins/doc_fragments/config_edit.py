@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """manager_address, add_if_missing and backup, shared by tp_agent_config and tp_console_config."""
+    """manager_address, add_if_missing, backup and preflight, shared by tp_agent_config and tp_console_config."""
 
     DOCUMENTATION = r"""
 options:
@@ -26,6 +26,21 @@ options:
   backup:
     description:
       - Keep the previous file beside it as C(<file>.<UTC timestamp>.<random>.bak).
+      - Without it the replace still goes through a backup of its own (removed once the new file is in
+        place), so that no failure of Windows' ReplaceFile can lose the file.
     type: bool
     default: true
+  preflight:
+    description:
+      - Change nothing - read the file and report what a run would change (result key RV(would_change);
+        RV(ignore:changed) stays false).
+      - On a real run (not check mode) also prove on the host that the atomic replace works in the
+        config's folder - a scratch file beside the config, created, replaced keeping a backup and
+        replaced without one, read back each time, then removed - in the same single remote call, and
+        fail, naming the host and the folder, if it does not. The usual causes are antivirus or another
+        scanner holding new files open (exclude the folder from scanning), a folder not on NTFS, and
+        permissions.
+      - In check mode the host is only read, as without this option.
+    type: bool
+    default: false
 """

@@ -19,13 +19,21 @@ description:
   - Refuses, with the file untouched, a file that is not well-formed XML, that declares a DTD or
     entities, that has no C(appSettings) section, two C(managerAddress) keys, or none (unless
     O(add_if_missing)), and an address that is not C(host[:port]).
-  - Writes only when the address differs, atomically (a temporary file in the same folder swapped
-    in with ReplaceFile) and only if the file still holds what was read, keeping a backup beside
-    it. Restarts the agent only when the file changed. If the agent then fails to start, the
-    previous file is put back and the agent started on it, and the task fails naming the cause.
-  - An agent that already points at the address costs one remote call. If its file names the address
-    but was written after the running agent started (a run cut off between the write and the restart),
-    the agent is restarted so that it reads it.
+  - Writes only when the address differs, atomically (a temporary file in the same folder, created
+    with the config's own permissions, swapped in with ReplaceFile) and only if the file still holds
+    what was read, keeping a backup beside it. A ReplaceFile that antivirus or the indexer gets in the
+    way of is retried; one that fails for good leaves the config in place (put back from ReplaceFile's
+    backup if need be) and the message says where every file is. Restarts the agent only when the
+    file changed. If the agent then fails to start, the previous file is put back and the agent
+    started on it, and the task fails naming the cause.
+  - Beside the config, C(<file>.tp-written.json) records the SHA-256 of what the collection wrote.
+  - An agent that already points at the address costs one remote call. If its file names the address,
+    is still what the collection wrote, and was written after the running agent started (a run cut off
+    between the write and the restart), the agent is restarted so that it reads it. An agent that
+    rewrites its own config is not restarted for that. A file without a record (written by an earlier
+    version of the collection) is judged by its time alone.
+  - Every run that is not in check mode also removes the collection's own temporary files that an
+    interrupted run left beside the config, once they are more than 10 minutes old.
 options:
   port:
     description:
@@ -58,7 +66,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reads the file and reports the address it would write; writes and restarts nothing.
+    details: Reads the file and reports the address it would write; writes, removes and restarts nothing.
   diff_mode:
     support: full
     details: Shows the file before and after (decoded text).
@@ -85,6 +93,12 @@ EXAMPLES = r"""
     manager_address: newem.corp.example:3741
     path: D:\Agents\SIWindowsAgent\SIWindowsAgent.exe.config
     add_if_missing: true
+
+- name: Preflight - report what would change and prove the atomic replace on the host, changing nothing
+  netwrix.threat_prevention.tp_agent_config:
+    manager_address: newem.corp.example
+    preflight: true
+  register: agent_preflight
 
 - name: Audit only - which agents still point elsewhere?
   netwrix.threat_prevention.tp_agent_config:
@@ -121,8 +135,9 @@ backup_file:
   sample: C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWindowsAgent\SIWindowsAgent.exe.config.20261124-101500.3fa9c1.bak
 pending_restart:
   description:
-    - Whether the file already named the address but the running agent started before the file was last
-      written (so it still used its previous address), and the agent was restarted for that reason alone.
+    - Whether the file already named the address, was still what the collection wrote, and the running agent
+      started before it was written (so it still used its previous address), and the agent was restarted for
+      that reason alone.
     - This is how a run cut off between the write and the restart is finished by the next one.
   returned: success
   type: bool
@@ -137,4 +152,17 @@ service_state:
   returned: success
   type: str
   sample: started
+would_change:
+  description: With O(preflight), whether a run would change the file or restart the agent (RV(ignore:changed) stays false).
+  returned: when O(preflight) is true
+  type: bool
+  sample: true
+removed_temporary_files:
+  description:
+    - The collection's own temporary files, older than 10 minutes, that an interrupted run had left beside the
+      config and this run removed (never in check mode). Removing them does not count as a change.
+  returned: success
+  type: list
+  elements: str
+  sample: []
 """

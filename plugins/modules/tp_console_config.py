@@ -12,6 +12,8 @@ description:
     console and PowerShell API port), with the same byte-preserving, atomic, backed-up edit as
     M(netwrix.threat_prevention.tp_agent_config). The vendor's migration page does not mention
     remote consoles; their config holds the EM address just as an agent's does.
+  - Every run that is not in check mode also removes the collection's own temporary files that an
+    interrupted run left beside the config, once they are more than 10 minutes old.
   - The console is a desktop program, not a service - an open console keeps the address it started
     with, so the task warns to close and reopen it when the file changed.
   - The console's certificate files (C(ca-crt.pem), C(em-crt.pem)) need no change when the
@@ -49,6 +51,11 @@ EXAMPLES = r"""
 - name: Point this console at the new EM
   netwrix.threat_prevention.tp_console_config:
     manager_address: newem.corp.example
+
+- name: Preflight - report what would change and prove the atomic replace in the console's folder
+  netwrix.threat_prevention.tp_console_config:
+    manager_address: newem.corp.example
+    preflight: true
 """
 
 RETURN = r"""
@@ -72,4 +79,15 @@ backup_file:
   description: The backup of the previous file; null when nothing was written.
   returned: success
   type: str
+would_change:
+  description: With O(preflight), whether a run would change the file (RV(ignore:changed) stays false).
+  returned: when O(preflight) is true
+  type: bool
+removed_temporary_files:
+  description:
+    - The collection's own temporary files, older than 10 minutes, that an interrupted run had left beside the
+      config and this run removed (never in check mode). Removing them does not count as a change.
+  returned: success
+  type: list
+  elements: str
 """

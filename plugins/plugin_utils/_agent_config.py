@@ -5,7 +5,8 @@
 One remote call reads the service and the file; the edit happens here on the controller, byte for
 byte; only a file that must change is written (atomically, with a backup) and only then is the
 service restarted. A restart that fails puts the previous file back, so a failed agent is left as
-it was found and a re-run can finish the job.
+it was found and a re-run can finish the job. A preflight reads the same way, changes nothing, and
+on a real run proves the atomic replace on the host first.
 
 FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 """
@@ -39,6 +40,12 @@ class ConfigRequest:
     restart: bool = True
     backup: bool = True
     component: str = "agent"
+    keep_record: bool = False  # record what was written beside the file (restart_pending tells it from other writes)
+    preflight: bool = False  # change nothing; on a real run prove the atomic replace on the host
+
+
+# Beside the config, what the collection last wrote there: {"path", "sha256", "written_utc"}.
+WRITTEN_RECORD_SUFFIX = ".tp-written.json"
 
 
 def address_option(host_name: str, text: str, default_port: int) -> ManagerAddress:
@@ -68,9 +75,22 @@ def desired_edit(content: bytes, request: ConfigRequest, host_name: str, path: s
 
 
 def repoint(host: WindowsHost, request: ConfigRequest, check_mode: bool, diff_mode: bool) -> dict[str, t.Any]:
-    """The whole of tp_agent_config."""
-    program = host.read_program_config(request.service_name, request.path, CONFIG_SUFFIX)
+    """The whole of tp_agent_config (and of tp_console_config, without a service)."""
+    program = host.read_program_config(request.service_name, request.path, CONFIG_SUFFIX,
+                                       WRITTEN_RECORD_SUFFIX if request.keep_record else None, self_test=request.preflight)
     path = _existing_config_path(host, program, request)
+    if request.preflight and not check_mode:
+        _require_self_test(host, program, path)
+    result = _edit(host, request, program, path, check_mode or request.preflight, diff_mode)
+    result["removed_temporary_files"] = list(program.removed)
+    if request.preflight:
+        result["would_change"], result["changed"] = result["changed"], False
+    return result
+
+
+def _edit(host: WindowsHost, request: ConfigRequest, program: ProgramConfig, path: str, check_mode: bool,
+          diff_mode: bool) -> dict[str, t.Any]:
+    """Write the file when it must change and restart the service; in check mode only say what would happen."""
     content = t.cast(bytes, program.config.content)
     edit = desired_edit(content, request, host.name, path)
     service = program.service
@@ -98,12 +118,19 @@ def repoint(host: WindowsHost, request: ConfigRequest, check_mode: bool, diff_mo
     if check_mode:
         result["restarted"] = restart
         return result
+    record = path + WRITTEN_RECORD_SUFFIX if request.keep_record else None
     if edit.changed:
-        result["backup_file"] = host.replace_file(path, edit.content, program.config.sha256,
-                                                  backup_path(path) if request.backup else None)
+        written = host.replace_file(path, edit.content, program.config.sha256,
+                                    backup_path(path) if request.backup else None, record_path=record)
+        result["backup_file"] = written["backup_file"]
+        if written["record_error"]:
+            result.setdefault("warnings", []).append(
+                f"{host.name}: {path} was written, but the record of it ({record}) could not be: "
+                f"{written['record_error'].rstrip('.')}. A later run then decides whether the agent still has to be "
+                f"restarted from the file's time alone.")
     if restart and service:
         if edit.changed:
-            _restart_or_restore(host, service, path, content, edit.content, result["backup_file"])
+            _restart_or_restore(host, service, path, content, edit.content, result["backup_file"], record)
         else:
             host.set_service(service.name, state="restarted")
         result["restarted"] = True
@@ -111,14 +138,38 @@ def repoint(host: WindowsHost, request: ConfigRequest, check_mode: bool, diff_mo
 
 
 def restart_pending(program: ProgramConfig) -> bool:
-    """The running agent started before its file was last written, so it still uses the address it read before.
+    """The collection wrote the file after the running agent started, so the agent still uses the address it read before.
 
     This is how a run interrupted between the write and the restart (or run with restart off) is
-    finished by the next one: the file is already right, but the agent must still read it.
+    finished by the next one: the file is already right, but the agent must still read it. The file
+    must still be what the collection wrote (its SHA-256 equals the record replace_file.ps1 keeps
+    beside it): an agent that rewrites its own config while it runs makes the file newer than the
+    process without anything left for it to read, and is not restarted on every run. A file with no
+    record was written before this version of the collection (or by hand, or the run was cut off
+    inside the write): for it the time alone decides, as it did before.
     """
     service, config = program.service, program.config
-    return bool(service and service.state == "started" and service.started_ms is not None
-                and config.last_write_ms is not None and config.last_write_ms > service.started_ms)
+    written_after_start = bool(service and service.state == "started" and service.started_ms is not None
+                               and config.last_write_ms is not None and config.last_write_ms > service.started_ms)
+    if not written_after_start or config.written_sha256 is None:
+        return written_after_start
+    return config.written_sha256 == config.sha256
+
+
+def _require_self_test(host: WindowsHost, program: ProgramConfig, path: str) -> None:
+    """A real preflight fails, before anything changes, where the atomic replace does not work on the host."""
+    test = program.self_test or {"ok": False, "folder": path.rsplit("\\", 1)[0], "step": "run the self-test",
+                                 "error": "the read_program_config script did not report one", "left": []}
+    if test["ok"]:
+        return
+    folder, left = test["folder"], test.get("left") or []
+    cleanup = (f" These scratch files could not be removed: {', '.join(left)}." if left
+               else " Its scratch files were removed; nothing was changed.")
+    raise TPError(f"{host.name}: the atomic replace that writes {path} does not work in {folder}: the self-test step "
+                  f"'{test['step']}' failed: {_sentence(str(test['error']))}{cleanup} Check, in this order: antivirus or "
+                  f"another scanner holding new files open (exclude {folder} from scanning), a folder that is not on an "
+                  f"NTFS volume (ReplaceFile needs NTFS), and the permissions of the account Ansible connects with (it "
+                  f"must create, rename and delete files in {folder}). Then run again.", path=path, self_test=test)
 
 
 def _existing_config_path(host: WindowsHost, program: ProgramConfig, request: ConfigRequest) -> str:
@@ -133,7 +184,7 @@ def _existing_config_path(host: WindowsHost, program: ProgramConfig, request: Co
 
 
 def _restart_or_restore(host: WindowsHost, service: ServiceInfo, path: str, original: bytes, written: bytes,
-                        backup_file: str | None) -> None:
+                        backup_file: str | None, record: str | None) -> None:
     """Restart the service; when it will not come back, put the old file back and leave the service as found."""
     try:
         host.set_service(service.name, state="restarted")
@@ -142,7 +193,7 @@ def _restart_or_restore(host: WindowsHost, service: ServiceInfo, path: str, orig
         failure = error.message.rstrip(".")
     kept = f"the previous file is kept at {backup_file}" if backup_file else "no backup was kept (backup is off)"
     try:
-        host.replace_file(path, original, hashlib.sha256(written).hexdigest(), None)
+        host.replace_file(path, original, hashlib.sha256(written).hexdigest(), None, record_path=record)
     except TPError as error:
         raise TPError(f"{failure}. The new address is still in {path} and restoring the previous file failed too "
                       f"({error.message.rstrip('.')}); {kept}.", path=path, backup_file=backup_file, changed=True) from None

@@ -3,23 +3,45 @@
 #
 # Read a Threat Prevention program's service record and its .NET config file in one round trip,
 # so that an agent which already points at the right Enterprise Manager costs one remote call.
-# Changes nothing. Run by the win_powershell module; SupportsShouldProcess lets it run in
-# check mode.
+# The same call, except in check mode (-WhatIf): removes the collection's own stale temporary files
+# beside the config (left by an interrupted write), and with SelfTest proves in the config's folder
+# that the atomic replace works, before anything is changed. Run by the win_powershell module;
+# SupportsShouldProcess lets it run in check mode.
 #
-# Result: @{ service = $null | @{ name; display_name; state; start_mode; path; accepts_stop; started_ms }
-#            config  = @{ path; exists; content (base64); sha256 (lower-case hex); last_write_ms } }
+# Result: @{ language_mode
+#            service = $null | @{ name; display_name; state; start_mode; path; accepts_stop; started_ms }
+#            config  = @{ path; exists; content (base64); sha256 (lower-case hex); last_write_ms; written_sha256 }
+#            removed = @( paths of stale temporary files removed )
+#            self_test = $null | @{ ok; folder; step; error; left } },
+#         or only @{ language_mode } outside FullLanguage mode.
 # started_ms (when the service's process started) and last_write_ms (when the file was last written)
 # are Unix milliseconds: a file written after the process started has not been read by it yet.
+# written_sha256 is what the collection recorded writing (RecordSuffix), or $null.
 [CmdletBinding(SupportsShouldProcess)]
 param (
     # The service whose executable the config file belongs to; may be empty when ConfigPath is given.
     [string]$ServiceName,
     # An explicit config file; when empty, "<service executable><ConfigSuffix>" is read.
     [string]$ConfigPath,
-    [string]$ConfigSuffix = '.config'
+    [string]$ConfigSuffix = '.config',
+    # "<config><RecordSuffix>" is where replace_file.ps1 records what it wrote; empty reads no record.
+    [string]$RecordSuffix,
+    # Prove the atomic replace in the config's folder (skipped in check mode).
+    [bool]$SelfTest = $false,
+    # A config is a few KiB; a larger file is refused without being sent.
+    [int]$MaxBytes = 1048576
 )
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
+
+# WDAC or AppLocker policies run scripts in ConstrainedLanguage mode, where the .NET calls below fail:
+# report the mode using nothing that mode forbids, so the controller can explain it.
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    $Ansible.Result = @{ language_mode = [string]$ExecutionContext.SessionState.LanguageMode }
+    return
+}
+
+#include atomic_replace
 
 $service = $null
 if ($ServiceName) {
@@ -76,13 +98,43 @@ if (-not $ConfigPath -and $service) {
     $ConfigPath = $executable + $ConfigSuffix
 }
 
-$config = @{ path = $ConfigPath; exists = $false; content = $null; sha256 = $null; last_write_ms = $null }
-if ($ConfigPath -and (Test-Path -LiteralPath $ConfigPath -PathType Leaf)) {
-    $bytes = [IO.File]::ReadAllBytes($ConfigPath)
-    $config.sha256 = (Get-FileHash -InputStream ([IO.MemoryStream]::new($bytes)) -Algorithm SHA256).Hash.ToLowerInvariant()
-    $config.exists = $true
-    $config.content = [Convert]::ToBase64String($bytes)
-    $config.last_write_ms = ([DateTimeOffset](Get-Item -LiteralPath $ConfigPath).LastWriteTimeUtc).ToUnixTimeMilliseconds()
+$config = @{ path = $ConfigPath; exists = $false; content = $null; sha256 = $null; last_write_ms = $null; written_sha256 = $null }
+$removed = @()
+$selfTestResult = $null
+if ($ConfigPath) {
+    $folder = [IO.Path]::GetDirectoryName($ConfigPath)
+    $names = @([IO.Path]::GetFileName($ConfigPath))
+    if ($RecordSuffix) {
+        $names += [IO.Path]::GetFileName($ConfigPath + $RecordSuffix)
+    }
+    if ($PSCmdlet.ShouldProcess($folder, 'Remove stale temporary files of the collection')) {
+        $removed = @(Remove-StaleTemporaryFile $folder $names)
+    }
+    $info = [IO.FileInfo]::new($ConfigPath)
+    $tooLarge = ("$ConfigPath is larger than $MaxBytes bytes, the most the collection reads from a host (a Threat " +
+        "Prevention config file is a few KiB). Nothing was changed; check that this is the right file.")
+    if ($info.Exists) {
+        if ($info.Length -gt $MaxBytes) {
+            throw $tooLarge
+        }
+        $bytes = [IO.File]::ReadAllBytes($ConfigPath)
+        if ($bytes.Length -gt $MaxBytes) {
+            throw $tooLarge
+        }
+        $info.Refresh()
+        $config.sha256 = Get-Sha256Hex $bytes
+        $config.exists = $true
+        $config.content = [Convert]::ToBase64String($bytes)
+        $config.last_write_ms = ([DateTimeOffset]$info.LastWriteTimeUtc).ToUnixTimeMilliseconds()
+        if ($RecordSuffix) {
+            $config.written_sha256 = Read-WrittenRecord ($ConfigPath + $RecordSuffix)
+        }
+        if ($SelfTest -and $PSCmdlet.ShouldProcess($folder, 'Prove the atomic replace with scratch files')) {
+            $selfTestResult = Test-AtomicReplace $folder $names[0]
+        }
+    }
 }
 
-$Ansible.Result = @{ service = $service; config = $config }
+$Ansible.Result = @{ language_mode = 'FullLanguage'; service = $service; config = $config; removed = $removed
+    self_test = $selfTestResult
+}

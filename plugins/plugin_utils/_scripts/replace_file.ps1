@@ -1,14 +1,14 @@
 # Copyright: (c) 2026, netwrix.threat_prevention contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 #
-# Replace a file atomically, keeping a backup, and only if it still holds what the controller read.
-# The new bytes go to a temporary file in the same folder, are verified, and then swapped in with
-# File.Replace (ReplaceFile), which keeps the original's ACL and attributes and moves the original
-# to the backup path in the same operation. A failure at any point leaves the original untouched.
-# Private keys arrive as SecretContentBase64 (a SecureString, from the module's sensitive_parameters),
-# anything else as ContentBase64.
+# Replace a file atomically, only if it still holds what the controller read, keeping a backup when asked.
+# The write itself is Set-FileAtomically (lib/atomic_replace.ps1): a temporary file beside the target with the
+# target's DACL, read back, then swapped in with ReplaceFile, retried and repaired so that the target is never
+# lost. Private keys arrive as SecretContentBase64 (a SecureString, from the module's sensitive_parameters),
+# anything else as ContentBase64. With RecordPath, what was written (its SHA-256) is recorded there too, so that
+# a later run can tell the collection's write from the program rewriting its own file.
 #
-# Result: @{ sha256; backup_file }
+# Result: @{ sha256; backup_file } (and record_error when the record could not be written)
 [CmdletBinding()]
 param (
     [Parameter(Mandatory = $true)]
@@ -21,13 +21,13 @@ param (
     # SHA-256 of the file as the controller read it; empty when the file must not exist yet.
     [string]$ExpectedSha256,
     # Where to keep the previous file (its folder is created); empty keeps no backup.
-    [string]$BackupPath
+    [string]$BackupPath,
+    # Where to record what was written (JSON with its SHA-256); empty records nothing.
+    [string]$RecordPath
 )
 $ErrorActionPreference = 'Stop'
 
-Function Get-Sha256Hex([byte[]]$Bytes) {
-    (Get-FileHash -InputStream ([IO.MemoryStream]::new($Bytes)) -Algorithm SHA256).Hash.ToLowerInvariant()
-}
+#include atomic_replace
 
 $exists = Test-Path -LiteralPath $Path -PathType Leaf
 if ($ExpectedSha256) {
@@ -56,36 +56,22 @@ if ((Get-Sha256Hex $bytes) -ne $Sha256) {
     throw "the content for $Path arrived damaged (SHA-256 mismatch). Nothing was changed; run again."
 }
 
-$folder = [IO.Path]::GetDirectoryName($Path)
-$temporary = Join-Path $folder ('.{0}.{1}.tmp' -f [IO.Path]::GetFileName($Path), [Guid]::NewGuid().ToString('N').Substring(0, 8))
-try {
-    $stream = [IO.File]::Open($temporary, [IO.FileMode]::CreateNew, [IO.FileAccess]::Write, [IO.FileShare]::None)
+# A record must never name bytes the file does not hold: it goes before the write and comes back after it, so a
+# run cut off in between leaves no record (and the next run falls back to comparing times).
+if ($RecordPath) {
+    [IO.File]::Delete($RecordPath)
+}
+Set-FileAtomically $Path $bytes $Sha256 $BackupPath
+$result = @{ sha256 = $Sha256; backup_file = $null }
+if ($exists -and $BackupPath) {
+    $result.backup_file = $BackupPath
+}
+if ($RecordPath) {
     try {
-        $stream.Write($bytes, 0, $bytes.Length)
-        $stream.Flush($true)
+        Write-WrittenRecord $RecordPath $Path $Sha256
     }
-    finally {
-        $stream.Dispose()
-    }
-    if ((Get-Sha256Hex ([IO.File]::ReadAllBytes($temporary))) -ne $Sha256) {
-        throw "the temporary copy of $Path does not read back as written. Nothing was changed."
-    }
-    if ($exists) {
-        $backup = $null
-        if ($BackupPath) {
-            $backup = $BackupPath
-            $null = New-Item -ItemType Directory -Path ([IO.Path]::GetDirectoryName($BackupPath)) -Force
-        }
-        [IO.File]::Replace($temporary, $Path, $backup)
-    }
-    else {
-        [IO.File]::Move($temporary, $Path)
+    catch {
+        $result.record_error = $_.Exception.Message
     }
 }
-finally {
-    if (Test-Path -LiteralPath $temporary) {
-        Remove-Item -LiteralPath $temporary -Force
-    }
-}
-
-$Ansible.Result = @{ sha256 = $Sha256; backup_file = if ($exists -and $BackupPath) { $BackupPath } else { $null } }
+$Ansible.Result = $result

@@ -19,14 +19,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import _script_text
 from tplab import config_variants, dotnet_config, product, services
 from tplab.estate import Estate, Host
 from tplab.generator import CONNECTION_VARS, EstateSpec, build_estate
 from tplab.playbook import PlaybookRun, run_playbook
 from tplab.status import tree_digest
 
-REPO = Path(__file__).resolve().parents[3]
-SCRIPTS = REPO / "plugins" / "plugin_utils" / "_scripts"
 AGENT = "SIWindowsAgent"
 NEW_EM_ADDRESS = "new-em.corp.example:3741"
 LAB = pytest.mark.lab
@@ -64,8 +63,8 @@ _Loader.add_constructor("!unsafe", lambda loader, node: Unsafe(loader.construct_
 
 
 def script_text(name: str) -> Unsafe:
-    """The exact text of one of the collection's PowerShell scripts (its twin is bound to these bytes)."""
-    return Unsafe((SCRIPTS / f"{name}.ps1").read_bytes().decode("utf-8"))
+    """The exact text of one of the collection's PowerShell scripts as sent, libraries included (its twin is bound to it)."""
+    return Unsafe(_script_text(name))
 
 
 def write_playbook(path: Path, plays: list[dict[str, t.Any]]) -> Path:

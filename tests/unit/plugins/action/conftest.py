@@ -28,6 +28,7 @@ import copy
 import fnmatch
 import functools
 import hashlib
+import hmac
 import json
 import ntpath
 import re
@@ -51,6 +52,9 @@ EM_SERVICE_PATH = f'"{EM_EXE}" -service'
 CERTS_FOLDER = EM_FOLDER + r"\CertsInfo"
 SECRETMGR = EM_FOLDER + r"\SecretMgr.exe"
 SECRET_FILE = CERTS_FOLDER + r"\Secret.dpapi"
+SYSWOW64 = r"C:\Windows\SysWOW64"
+OWN_NAME = re.compile(r"tp-secret-[0-9a-f]{32}", re.IGNORECASE)  # move_secret.ps1's names (followed by anything)
+STALE_MS = 10 * 60 * 1000  # move_secret.ps1 sweeps what is older
 # read_em_info.ps1's default ServicePatterns: services that may sit beside the EM.
 EM_SIDE_SERVICES = ("SIReportingService", "SISchedulerService", "StealthDEFEND*")
 # Script kinds that change the host (win_service too): what "nothing was written" is checked against.
@@ -91,8 +95,11 @@ class SecretMgr:
 
     export: bytes = b"SecretMgr export 1\nsecret=Quartz-Halibut-7731-Obsidian\n"
     lands_in: str | None = None  # None: the file it was asked to write; else this folder (C:\Windows\SysWOW64)
+    extension: str = ".export"  # the export's extension: SecretMgr may choose its own
     export_error: str | None = None  # -e exits 1 with this text, leaving half an export behind
     import_error: str | None = None  # -i exits 1 with this text
+    import_noop: bool = False  # -i exits 0 and leaves Secret.dpapi as it was
+    undeletable: set[str] = field(default_factory=set)  # folders where a scanner holds every file it sees
 
 
 class FakeWindows:
@@ -110,6 +117,8 @@ class FakeWindows:
         self.written_at: dict[str, int] = {}  # file -> when it was last written (files set up directly: 0)
         self.refuse_writes: dict[str, str] = {}  # file -> the error replace_file throws for it (a locked file)
         self.overwrite_after_write: dict[str, bytes] = {}  # file -> what another process writes just after us
+        self.self_test_failure: dict[str, t.Any] | None = None  # read_program_config's self-test result when it fails
+        self.stale: dict[str, list[str]] = {}  # folder -> stale temporary files read_program_config's sweep removes
         self.versions: dict[str, str] = {}  # executable -> its ProductVersion
         self.iis_sites: set[str] = set()
         self.secretmgr = SecretMgr()
@@ -272,11 +281,15 @@ class FakeWindows:
             else:
                 outcome["result"] = handlers[kind](bound)
         except _ScriptFailure as error:
-            return _script_error(str(error))
+            return _script_error(str(error), error.result)
         return outcome
 
     def _read_program_config(self, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
-        """read_program_config.ps1: ``@{service = ...; config = @{path; exists; content; sha256}}``."""
+        """read_program_config.ps1: ``@{language_mode; service; config; removed; self_test}``.
+
+        Outside check mode the sweep removes ``stale[folder]``, and SelfTest reports success unless
+        ``self_test_failure`` says otherwise; a file over MaxBytes is refused.
+        """
         service = self._service(parameters["ServiceName"]) if parameters.get("ServiceName") else None
         config_path = parameters.get("ConfigPath") or ""
         if not config_path and service is not None:
@@ -287,19 +300,32 @@ class FakeWindows:
                 match = re.match(r"^(.+?\.exe)(?=\s|$)", command, re.IGNORECASE)
                 executable = match.group(1) if match else command.split(" ")[0]
             config_path = executable + parameters.get("ConfigSuffix", ".config")
-        config: dict[str, t.Any] = {"path": config_path, "exists": False, "content": None, "sha256": None}
+        config: dict[str, t.Any] = {"path": config_path, "exists": False, "content": None, "sha256": None,
+                                    "written_sha256": None}
+        folder = ntpath.dirname(config_path)
+        removed = [] if self.check_mode else self.stale.pop(folder, [])
+        self_test = None
         if config_path in self.files:
             content = self.files[config_path]
+            if len(content) > parameters.get("MaxBytes", 1048576):
+                raise _ScriptFailure(f"{config_path} is larger than {parameters['MaxBytes']} bytes, the most the collection "
+                                     f"reads from a host. Nothing was changed; check that this is the right file.")
             config.update(exists=True, content=base64.b64encode(content).decode("ascii"), sha256=sha256(content),
                           last_write_ms=self.written_at.get(config_path, 0))
+            record = self.files.get(config_path + parameters.get("RecordSuffix", "")) if parameters.get("RecordSuffix") else None
+            if record is not None:
+                config["written_sha256"] = json.loads(record)["sha256"]
+            if parameters.get("SelfTest") and not self.check_mode:
+                self_test = self.self_test_failure or {"ok": True, "folder": folder, "step": None, "error": None, "left": []}
         described = None if service is None else {
             "name": service.name, "display_name": service.display_name or service.name, "state": service.state,
             "start_mode": service.start_mode, "path": service.path, "accepts_stop": service.accepts_stop,
             "started_ms": service.started_ms if service.state == "started" else None}
-        return {"service": described, "config": config}
+        return {"language_mode": "FullLanguage", "service": described, "config": config, "removed": removed,
+                "self_test": self_test}
 
     def _replace_file(self, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
-        """replace_file.ps1: refuse a file that changed since it was read; keep the backup asked for."""
+        """replace_file.ps1: refuse a file that changed since it was read; keep the backup asked for; record the write."""
         path, expected, backup = parameters["Path"], parameters.get("ExpectedSha256"), parameters.get("BackupPath")
         exists = path in self.files
         if expected and (not exists or sha256(self.files[path]) != expected):
@@ -311,10 +337,15 @@ class FakeWindows:
             raise _ScriptFailure(f"the content for {path} arrived damaged (SHA-256 mismatch). Nothing was changed; run again.")
         if path in self.refuse_writes:
             raise _ScriptFailure(self.refuse_writes[path])
+        record = parameters.get("RecordPath")
+        if record:
+            self.files.pop(record, None)
         if exists and backup:
             self.files[backup] = self.files[path]
         self.files[path] = content
         self.written_at[path] = self.tick()
+        if record:
+            self.files[record] = json.dumps({"path": path, "sha256": parameters["Sha256"]}).encode()
         if path in self.overwrite_after_write:
             self.files[path] = self.overwrite_after_write[path]
         return {"sha256": parameters["Sha256"], "backup_file": backup if exists and backup else None}
@@ -336,63 +367,98 @@ class FakeWindows:
         return {"folder": folder, "files": files}
 
     def _move_secret(self, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
-        """move_secret.ps1: run SecretMgr.exe in a private folder; every export file is deleted whatever happens."""
-        root, others = parameters["WorkRoot"], list(parameters.get("OtherLocations") or [])
-        self._remove_exports([root, *others])
-        work, name = f"{root}\\tp-secret-{uuid.uuid4().hex}", f"tp-secret-{uuid.uuid4().hex}.export"
+        """move_secret.ps1: sweep stale files, run SecretMgr.exe in a private folder, delete the call's files whatever happens.
+
+        Its result says what it swept and what it could not delete, also when it fails (as win_powershell returns
+        ``$Ansible.Result`` with the error).
+        """
+        root = parameters["WorkRoot"]
+        searched = list(dict.fromkeys(folder.rstrip("\\") for folder in [
+            *(parameters.get("OtherLocations") or []), SYSWOW64, ntpath.dirname(parameters["SecretMgr"])]))
+        stem = f"tp-secret-{uuid.uuid4().hex}"
+        outcome: dict[str, t.Any] = {"swept": [], "leftovers": []}
         try:
+            self._sweep_exports(root, searched, outcome)
+            if parameters["Mode"] == "Sweep":
+                return outcome
             if parameters["SecretMgr"] not in self.files:
                 raise _ScriptFailure('Exception calling "Start" with "1" argument(s): "The system cannot find the file '
                                      'specified"')
             if parameters["Mode"] == "Export":
-                return self._secret_export(work, name, others)
-            return self._secret_import(parameters, f"{work}\\{name}")
+                outcome.update(self._secret_export(parameters, f"{root}\\{stem}", stem, searched))
+            else:
+                outcome.update(self._secret_import(parameters, f"{root}\\{stem}\\{stem}.export"))
+            return outcome
+        except _ScriptFailure as error:
+            error.result = outcome
+            raise
         finally:
-            self._remove_exports([root, *others])
+            for path in [path for path in self.files if ntpath.basename(path).lower().startswith(stem)]:
+                self._delete_export(path, outcome)
 
-    def _secret_export(self, work: str, name: str, others: list[str]) -> dict[str, t.Any]:
+    def _secret_export(self, parameters: dict[str, t.Any], work: str, stem: str, searched: list[str]) -> dict[str, t.Any]:
         behaviour = self.secretmgr
-        landed = f"{behaviour.lands_in or work}\\{name}"
+        made = {f"{folder}\\{stem}.export" for folder in searched}
+        self.files.update({path: b"" for path in made})  # empty files only SYSTEM and Administrators may open
+        landed = f"{behaviour.lands_in or work}\\{stem}{behaviour.extension}"
         if behaviour.export_error:
             self._write_export(landed, behaviour.export[:10])  # a crashed export leaves half a file
-            raise _ScriptFailure(f"SecretMgr.exe -e failed (exit code 1: {behaviour.export_error}).")
+            raise _ScriptFailure(f"SecretMgr.exe -e failed (exit code 1; error output: {behaviour.export_error}).")
         self._write_export(landed, behaviour.export)
-        found = next((path for path in (f"{folder}\\{name}" for folder in (work, *others)) if path in self.files), None)
+        found = next((path for path in self.files if ntpath.dirname(path).lower() in {work.lower(), *map(str.lower, searched)}
+                      and ntpath.basename(path).startswith(stem) and self.files[path]), None)
         if found is None:
-            raise _ScriptFailure(f"SecretMgr.exe -e reported success but wrote no export in {', '.join([work, *others])}.")
+            raise _ScriptFailure(f"SecretMgr.exe -e reported success but wrote no export named {stem}* in "
+                                 f"{', '.join([work, *searched])} (no output).")
         content = self.files[found]
-        return {"content": base64.b64encode(content).decode("ascii"), "sha256": sha256(content), "landed": found}
+        return {"content": base64.b64encode(content).decode("ascii"), "landed": found,
+                "hmac": hmac.new(base64.b64decode(parameters["Key"]), content, hashlib.sha256).hexdigest(),
+                "landed_private": found.startswith(work + "\\") or found in made}
 
     def _secret_import(self, parameters: dict[str, t.Any], target: str) -> dict[str, t.Any]:
         data = base64.b64decode(parameters["Export"])
-        if sha256(data) != parameters["ExportSha256"]:
-            raise _ScriptFailure("the secret export arrived damaged (SHA-256 mismatch). Nothing was imported; run again.")
+        if hmac.new(base64.b64decode(parameters["Key"]), data, hashlib.sha256).hexdigest() != parameters["ExportHmac"]:
+            raise _ScriptFailure("the secret export arrived damaged (HMAC mismatch). Nothing was imported; run again.")
+        secret_file = parameters["SecretFile"]
+        before = self.files.get(secret_file)
         self._write_export(target, data)
         if self.secretmgr.import_error:
-            raise _ScriptFailure(f"SecretMgr.exe -i failed (exit code 1: {self.secretmgr.import_error}).")
-        # SecretMgr protects the secret with this host's machine key, beside its own executable.
-        self.files[ntpath.dirname(parameters["SecretMgr"]) + "\\CertsInfo\\Secret.dpapi"] = b"DPAPI:" + sha256(data).encode()
-        if parameters["SecretFile"] not in self.files:
-            raise _ScriptFailure(f"Cannot find path '{parameters['SecretFile']}' because it does not exist.")
-        imported = sha256(self.files[parameters["SecretFile"]])
+            raise _ScriptFailure(f"SecretMgr.exe -i failed (exit code 1; error output: {self.secretmgr.import_error}).")
+        if not self.secretmgr.import_noop:
+            # SecretMgr protects the secret with this host's machine key, beside its own executable; DPAPI is salted.
+            self.files[ntpath.dirname(parameters["SecretMgr"]) + "\\CertsInfo\\Secret.dpapi"] = (
+                b"DPAPI:" + sha256(data).encode() + b":" + uuid.uuid4().hex.encode())
+        if self.files.get(secret_file) in (None, before):
+            raise _ScriptFailure(f"SecretMgr.exe -i exited with code 0 but did not change {secret_file}, so the secret "
+                                 f"was not imported: an import protects the secret again, which gives new bytes every "
+                                 f"time. Nothing was recorded (no output).")
+        imported = sha256(self.files[secret_file])
         record = {**json.loads(parameters["Marker"]), "imported_sha256": imported}
-        self.files[parameters["MarkerPath"]] = b"\xef\xbb\xbf" + json.dumps(record, separators=(",", ":")).encode() + b"\r\n"
+        self.files[parameters["MarkerPath"]] = json.dumps(record, separators=(",", ":")).encode()
         return {"imported_sha256": imported}
 
     def _write_export(self, path: str, content: bytes) -> None:
         self.files[path] = content
         self.secret_log.append(("written", path))
 
-    def _remove_exports(self, folders: list[str]) -> None:
-        """move_secret.ps1's Remove-Export: tp-secret-*.export in each folder, and its tp-secret-* private folders."""
-        wanted = {folder.rstrip("\\").lower() for folder in folders}
+    def _sweep_exports(self, root: str, searched: list[str], outcome: dict[str, t.Any]) -> None:
+        """Files of this collection's names left more than 10 minutes ago in the folders, or in a private folder of root."""
+        folders = {folder.lower() for folder in (root, *searched)}
         for path in list(self.files):
             parent = ntpath.dirname(path)
-            export = parent.lower() in wanted and fnmatch.fnmatch(ntpath.basename(path).lower(), "tp-secret-*.export")
-            private = ntpath.dirname(parent).lower() in wanted and ntpath.basename(parent).lower().startswith("tp-secret-")
-            if export or private:
-                del self.files[path]
-                self.secret_log.append(("deleted", path))
+            loose = parent.lower() in folders and OWN_NAME.match(ntpath.basename(path))
+            private = ntpath.dirname(parent).lower() == root.lower() and OWN_NAME.fullmatch(ntpath.basename(parent))
+            if (loose or private) and self.clock - self.written_at.get(path, 0) > STALE_MS:
+                self._delete_export(path, outcome, swept=True)
+
+    def _delete_export(self, path: str, outcome: dict[str, t.Any], swept: bool = False) -> None:
+        if ntpath.dirname(path) in self.secretmgr.undeletable:
+            outcome["leftovers"].append(path)
+            return
+        if self.files.pop(path):
+            self.secret_log.append(("deleted", path))
+        if swept:
+            outcome["swept"].append(path)
 
     def _under(self, folder: str) -> list[str]:
         """The files anywhere below a folder."""
@@ -420,12 +486,16 @@ class FakeWindows:
 
 
 class _ScriptFailure(Exception):
-    """A terminating error inside an emulated script."""
+    """A terminating error inside an emulated script, with what the script had put in $Ansible.Result."""
+
+    def __init__(self, message: str, result: dict[str, t.Any] | None = None) -> None:
+        super().__init__(message)
+        self.result = result
 
 
-def _script_error(message: str) -> dict[str, t.Any]:
+def _script_error(message: str, result: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
     """A win_powershell result for a script that threw (error_action=stop)."""
-    return {"changed": False, "failed": True, "result": None, "output": [], "host_out": "", "host_err": "",
+    return {"changed": False, "failed": True, "result": result, "output": [], "host_out": "", "host_err": "",
             "warning": [], "verbose": [], "debug": [], "information": [],
             "error": [{"output": f"{message}\n", "error_details": None, "target_object": None,
                        "exception": {"message": message, "type": "System.Management.Automation.RuntimeException"},

@@ -59,7 +59,8 @@ def test_already_pointing_costs_one_call(repoint: Run, host: FakeWindows) -> Non
     """An agent that already names the EM is read once and left alone."""
     result = repoint({"manager_address": "old-em.corp.example"})
     assert host.kinds() == ["read_program_config"]
-    assert host.args_of("read_program_config") == [{"ServiceName": "SIWindowsAgent", "ConfigPath": "", "ConfigSuffix": ".config"}]
+    assert host.args_of("read_program_config") == [{"ServiceName": "SIWindowsAgent", "ConfigPath": "", "ConfigSuffix": ".config",
+                                                    "RecordSuffix": ".tp-written.json", "MaxBytes": 1048576}]
     assert result["changed"] is False and result["previous_address"] == result["address"] == OLD
     assert (result["path"], result["restarted"], result["backup_file"]) == (CONFIG, False, None)
 
@@ -303,3 +304,90 @@ def test_a_failed_restart_reports_changed_because_the_host_was_touched(repoint: 
     result = repoint({"manager_address": "new-em.corp.example"})
     assert result["failed"] is True and result["changed"] is True
     assert "cannot be started. The previous" in result["msg"] and ".." not in result["msg"]
+
+
+RECORD = CONFIG + ".tp-written.json"
+
+
+def test_a_write_is_recorded_beside_the_file(repoint: Run, host: FakeWindows) -> None:
+    """tp_agent_config asks replace_file.ps1 to record what it wrote; the restore after a failed restart too."""
+    repoint({"manager_address": NEW})
+    assert host.args_of("replace_file")[0]["RecordPath"] == RECORD
+    assert host.files[RECORD] and sha(config(NEW)) in host.files[RECORD].decode()
+
+
+def test_an_agent_that_rewrites_its_own_config_is_not_restarted_on_every_run(repoint: Run, host: FakeWindows) -> None:
+    """The file is newer than the process, but it is not what the collection wrote: nothing is left to read."""
+    repoint({"manager_address": NEW})
+    rewritten = config(NEW).replace(b"</configuration>", b"<!-- saved by the agent --></configuration>")
+    host.files[CONFIG], host.written_at[CONFIG] = rewritten, host.tick()
+    for _ in range(2):
+        again = repoint({"manager_address": NEW})
+        assert again["changed"] is False and again["pending_restart"] is False
+    assert host.kinds().count("win_service") == 1, "restarted only by the run that wrote the file"
+
+
+def test_an_interrupted_run_with_a_record_is_still_finished(repoint: Run, host: FakeWindows) -> None:
+    """Written and recorded, never restarted (restart=false stands in for the cut): the next run restarts."""
+    repoint({"manager_address": NEW, "restart": False})
+    assert host.files[CONFIG] == config(NEW) and "win_service" not in host.kinds()
+    finished = repoint({"manager_address": NEW})
+    assert finished["changed"] is True and finished["pending_restart"] is True and finished["restarted"] is True
+    assert host.kinds()[-2:] == ["read_program_config", "win_service"]
+    assert repoint({"manager_address": NEW})["changed"] is False
+
+
+def test_a_record_that_could_not_be_written_is_a_warning(repoint: Run, host: FakeWindows,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    original = host._replace_file  # pylint: disable=protected-access
+
+    def without_record(parameters: dict[str, t.Any]) -> dict[str, t.Any]:
+        return {**original(parameters), "record_error": "Access to the path is denied."}
+
+    monkeypatch.setattr(host, "_replace_file", without_record)
+    result = repoint({"manager_address": NEW})
+    assert result["changed"] is True and not result.get("failed")
+    assert any(RECORD in warning and "Access to the path is denied" in warning for warning in result["warnings"])
+
+
+def test_preflight_changes_nothing_reports_would_change_and_proves_the_replace(repoint: Run, host: FakeWindows) -> None:
+    """One call, SelfTest asked for, no write and no restart; changed stays false, would_change says what a run does."""
+    original = host.files[CONFIG]
+    result = repoint({"manager_address": NEW, "preflight": True})
+    assert host.kinds() == ["read_program_config"] and host.args_of("read_program_config")[0]["SelfTest"] is True
+    assert result["changed"] is False and result["would_change"] is True and result["restarted"] is True
+    assert host.files[CONFIG] == original and not result.get("failed")
+    settled = repoint({"manager_address": OLD, "preflight": True})
+    assert settled["changed"] is False and settled["would_change"] is False
+
+
+def test_a_preflight_whose_self_test_fails_names_the_host_the_folder_and_what_to_do(repoint: Run, host: FakeWindows) -> None:
+    folder = ntpath.dirname(CONFIG)
+    host.self_test_failure = {"ok": False, "folder": folder, "step": "replace it keeping a backup", "left": [],
+                              "error": "replacing ... failed after 5 attempt(s): Access to the path is denied (Win32 error 5)."}
+    result = repoint({"manager_address": NEW, "preflight": True})
+    assert result["failed"] is True and host.kinds() == ["read_program_config"]
+    message = result["msg"]
+    assert message.startswith(f"agent01: the atomic replace that writes {CONFIG} does not work in {folder}: ")
+    assert "'replace it keeping a backup' failed" in message and "Win32 error 5" in message
+    assert "exclude" in message and "NTFS" in message and "permissions" in message and "nothing was changed" in message
+
+
+def test_a_preflight_in_check_mode_does_not_self_test(repoint: Run, host: FakeWindows) -> None:
+    """Check mode passes -WhatIf, so the script skips the self-test; the controller does not ask for its result."""
+    host.self_test_failure = {"ok": False, "folder": "x", "step": "create a scratch file", "error": "boom", "left": []}
+    result = repoint({"manager_address": NEW, "preflight": True}, check_mode=True)
+    assert not result.get("failed") and result["changed"] is False and result["would_change"] is True
+
+
+def test_stale_temporary_files_removed_are_reported_but_are_no_change(repoint: Run, host: FakeWindows) -> None:
+    stale = ntpath.dirname(CONFIG) + "\\.SIWindowsAgent.exe.config.0badf00d.tmp"
+    host.stale[ntpath.dirname(CONFIG)] = [stale]
+    result = repoint({"manager_address": OLD})
+    assert result["removed_temporary_files"] == [stale] and result["changed"] is False
+
+
+def test_an_oversized_config_is_refused(repoint: Run, host: FakeWindows) -> None:
+    host.files[CONFIG] = config() + b" " * (1024 * 1024)
+    result = repoint({"manager_address": NEW})
+    assert result["failed"] is True and "larger than 1048576 bytes" in result["msg"] and "Nothing was changed" in result["msg"]

@@ -48,7 +48,9 @@ def test_the_default_file_is_repointed_on_3740_byte_for_byte(tp_console_config: 
     console.files[CONSOLE_CONFIG] = original = render_console_config(style, OLD)
     result = tp_console_config({"manager_address": "new-em.corp.example"})
     assert console.kinds() == ["read_program_config", "replace_file"]
-    assert console.args_of("read_program_config") == [{"ServiceName": "", "ConfigPath": CONSOLE_CONFIG, "ConfigSuffix": ".config"}]
+    assert console.args_of("read_program_config") == [{"ServiceName": "", "ConfigPath": CONSOLE_CONFIG, "ConfigSuffix": ".config",
+                                                       "MaxBytes": 1048576}]
+    assert "RecordPath" not in console.args_of("replace_file")[0], "a console has no restart to decide"
     assert console.files[CONSOLE_CONFIG] == render_console_config(style, NEW)
     backup = result["backup_file"]
     assert backup.startswith(CONSOLE_CONFIG + ".") and backup.endswith(".bak") and console.files[backup] == original
@@ -112,3 +114,20 @@ def test_a_missing_console_config_fails_naming_it(tp_console_config: Run, consol
     result = tp_console_config({"manager_address": "new-em.corp.example"})
     assert result["failed"] is True and f"{CONSOLE_CONFIG} does not exist" in result["msg"]
     assert not set(AGENT_ONLY) & set(result)
+
+
+def test_preflight_changes_nothing_and_proves_the_replace(tp_console_config: Run, console: FakeWindows) -> None:
+    original = console.files[CONSOLE_CONFIG]
+    result = tp_console_config({"manager_address": "new-em.corp.example", "preflight": True})
+    assert console.kinds() == ["read_program_config"] and console.args_of("read_program_config")[0]["SelfTest"] is True
+    assert result["changed"] is False and result["would_change"] is True and "warnings" not in result
+    assert console.files[CONSOLE_CONFIG] == original
+
+
+def test_a_preflight_whose_self_test_fails_fails(tp_console_config: Run, console: FakeWindows) -> None:
+    folder = CONSOLE_CONFIG.rsplit("\\", 1)[0]
+    console.self_test_failure = {"ok": False, "folder": folder, "step": "create a scratch file", "left": [],
+                                 "error": "Exception calling \"Move\" with \"2\" argument(s): \"Access to the path is denied.\""}
+    result = tp_console_config({"manager_address": "new-em.corp.example", "preflight": True})
+    assert result["failed"] is True and result["msg"].startswith(f"console01: the atomic replace that writes {CONSOLE_CONFIG} ")
+    assert f"does not work in {folder}" in result["msg"]
