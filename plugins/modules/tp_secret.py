@@ -98,10 +98,9 @@ notes:
   - Whether the secret is protected for the machine or for a user (DPAPI scope) is not documented. A
     user-scoped secret cannot be read in a WinRM network logon, which has no user key without CredSSP
     or Kerberos delegation. If SecretMgr fails that way, run the task with C(become=true),
-    C(become_method=runas) and C(become_user) SYSTEM or the EM service's account. The task's become
-    applies to this EM (the import); the old EM is reached through the module's own second connection,
-    which does not apply it, so there use CredSSP or a delegating Kerberos logon in the old EM's
-    inventory variables.
+    C(become_method=runas) and C(become_user) SYSTEM or the EM service's account. Become applies to
+    both EMs: the second connection to the old EM takes it from the old EM's C(ansible_become*)
+    variables, else from the task, as a delegated task would.
 seealso:
   - module: netwrix.threat_prevention.tp_certs
 author:

@@ -20,7 +20,9 @@ import typing as t
 
 from ansible import constants as C
 from ansible.errors import AnsibleConnectionFailure
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
+from ansible.plugins.loader import become_loader
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._transport import unencrypted_reason
@@ -34,6 +36,25 @@ def _peer_variables(task_vars: dict[str, t.Any], peer: str) -> dict[str, t.Any]:
         raise TPError(f"{peer}: not a host of this inventory; set the source host to the old EM's inventory name.")
     view = hostvars[peer]
     return {name: view[name] for name in view if name.startswith("ansible_") or name == "inventory_hostname"}
+
+
+def _set_become(connection: t.Any, task: t.Any, task_keys: dict[str, t.Any], peer_vars: dict[str, t.Any],
+                templar: t.Any) -> None:
+    """Become on the peer as the task executor sets it on a task's own connection: from the peer's vars, else the task.
+
+    tp_secret documents ``become`` (runas, SYSTEM) for SecretMgr.exe, which must then run elevated on both EMs.
+    """
+    wanted = peer_vars.get("ansible_become")
+    become = boolean(templar.template(wanted)) if wanted is not None else task.become
+    if not become:
+        return
+    plugin = become_loader.get(templar.template(peer_vars.get("ansible_become_method") or task.become_method))
+    if plugin is None:
+        raise TPError(f"the become method '{task.become_method}' was not found. Nothing was read or changed.")
+    names = C.config.get_plugin_vars("become", plugin._load_name)
+    plugin.set_options(task_keys=task_keys, var_options={name: templar.template(peer_vars[name]) for name in names
+                                                         if name in peer_vars})
+    connection.set_become_plugin(plugin)
 
 
 @contextlib.contextmanager
@@ -60,6 +81,7 @@ def peer_host(action: ActionBase, task_vars: dict[str, t.Any], peer: str) -> t.I
     if reason:
         raise TPError(f"{peer}: {reason}; use HTTPS (port 5986) or an encrypting authentication (Kerberos, NTLM, CredSSP) "
                       f"with message encryption on. Nothing was read or changed.")
+    _set_become(connection, task, task_keys, peer_vars, action._templar)
     shell_vars = C.config.get_plugin_vars("shell", connection._shell._load_name)
     connection._shell.set_options(var_options={name: peer_vars[name] for name in shell_vars if name in peer_vars})
     peer_action = loader.action_loader.get("ansible.legacy.normal", task=task, connection=connection,

@@ -143,8 +143,6 @@ def test_the_search_finds_a_digest_of_the_export_where_there_is_one(make_estate:
     assert leaks.search(haystacks, export_needles(estate)) == ["export digest in digest", "export in fragment"]
 
 
-@pytest.mark.xfail(strict=True, reason="_peer.py gives the old EM's connection no become plugin, so SecretMgr -e runs "
-                                       "as the connection's account there (reported to the lead; not tp_secret's code)")
 def test_under_become_secretmgr_runs_as_system_on_both_ems(make_estate: t.Callable[..., Estate]) -> None:
     """become_method runas, become_user SYSTEM: the DPAPI user key SecretMgr may need exists in that logon."""
     estate = make_estate(agents=1, new_em="fresh")
