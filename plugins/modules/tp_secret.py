@@ -99,7 +99,7 @@ notes:
     user-scoped secret cannot be read in a WinRM network logon, which has no user key without CredSSP
     or Kerberos delegation. If SecretMgr fails that way, run the task with C(become=true),
     C(become_method=runas) and C(become_user) SYSTEM or the EM service's account. Become applies to
-    both EMs: the second connection to the old EM takes it from the old EM's C(ansible_become*)
+    both EMs; the second connection to the old EM takes it from the old EM's C(ansible_become*)
     variables, else from the task, as a delegated task would.
 seealso:
   - module: netwrix.threat_prevention.tp_certs

@@ -21,7 +21,8 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._certifi
     DEFAULT_SET, CertificateFacts, CertificateSetError, CustomerSuppliedCertificates, expiry_warnings, file_digests,
     validate_default_set)
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import em_install_folder, refuse_unless_stopped
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import (
+    em_install_folder, refuse_unless_stopped, trusted_install_folder)
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import FolderFile, WindowsHost
 
 CERTS_FOLDER = "CertsInfo"
@@ -85,7 +86,7 @@ def transfer(new: WindowsHost, open_source: t.Callable[[], t.ContextManager[Wind
         facts = validate(old.name, source_folder, files)
     digests = file_digests(files)
     service, install = em_install_folder(new, request.service_name)
-    folder = request.folder or install + "\\" + CERTS_FOLDER
+    folder = request.folder or trusted_install_folder(new, install, "folder") + "\\" + CERTS_FOLDER
     rows = plan(digests, new.read_files(folder, DEFAULT_SET, include_content=False))
     changes = [row for row in rows if row["action"] != "unchanged"]
     result: dict[str, t.Any] = {

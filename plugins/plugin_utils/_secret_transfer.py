@@ -28,7 +28,8 @@ from datetime import datetime, timezone
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._cert_transfer import CERTS_FOLDER
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import em_install_folder, refuse_unless_stopped
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import (
+    em_install_folder, refuse_unless_stopped, trusted_install_folder)
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import (
     FolderFile, SecretCleanup, SecretExport, WindowsHost)
 
@@ -62,7 +63,10 @@ class EmSide:
 
 def _side(host: WindowsHost, request: SecretRequest) -> EmSide:
     service, folder = em_install_folder(host, request.service_name)
-    secretmgr = request.secretmgr if ntpath.isabs(request.secretmgr) else f"{folder}\\{request.secretmgr}"
+    if ntpath.isabs(request.secretmgr):
+        secretmgr = request.secretmgr
+    else:
+        secretmgr = f"{trusted_install_folder(host, folder, 'secretmgr (an absolute path)')}\\{request.secretmgr}"
     tool = host.read_files(ntpath.dirname(secretmgr), (ntpath.basename(secretmgr),), include_content=False)[0]
     if not tool.exists:
         raise TPError(f"{host.name}: {secretmgr} was not found; the vendor places SecretMgr.exe in the Enterprise Manager's "

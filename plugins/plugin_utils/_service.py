@@ -10,6 +10,7 @@ FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 
 from __future__ import annotations
 
+import re
 import typing as t
 from dataclasses import dataclass
 
@@ -53,6 +54,23 @@ def em_install_folder(host: WindowsHost, name: str) -> tuple[ServiceInfo, str]:
     """The EM service on this host and the folder it runs from (CertsInfo and SecretMgr.exe live there)."""
     service = find_service(host, ServiceRequest(component="enterprise_manager", name=name))
     return service, install_folder(service.path)
+
+
+def trusted_install_folder(host: WindowsHost, folder: str, option: str) -> str:
+    """The EM's install folder, when it is where only administrators may write: under Program Files.
+
+    The folder comes from the service's command line. Elsewhere (C:\\Users\\Public\\..., a data drive)
+    other accounts may be able to write to it, and the collection would write private keys into its
+    CertsInfo or run SecretMgr.exe from it as an administrator; it does so only when the user names
+    the place explicitly with ``option``.
+    """
+    parts = [part for part in re.split(r"[\\/]+", folder) if part]
+    if len(parts) >= 2 and parts[1].lower() in ("program files", "program files (x86)"):
+        return folder
+    raise TPError(f"{host.name}: the Enterprise Manager service runs from {folder}, outside Program Files, where other "
+                  f"accounts may be able to write; the collection will not write keys there or run SecretMgr.exe from "
+                  f"there on a service path alone. Check that folder's permissions (only SYSTEM and Administrators may "
+                  f"write), then confirm it with the option {option}. Nothing was changed.")
 
 
 def refuse_unless_stopped(host: WindowsHost, name: str, state: str, what: str, result: dict[str, t.Any]) -> None:

@@ -311,3 +311,15 @@ def test_an_old_em_that_is_not_in_the_inventory_fails_naming_it(tp_certs: Run, n
     result = tp_certs({"source_host": "old-em.typo"})
     assert result["failed"] is True and "'old-em.typo' is not a host of this inventory" in result["msg"]
     assert new_em.calls == []
+
+
+def test_a_new_em_running_from_outside_program_files_gets_no_keys_unless_the_folder_is_given(
+        tp_certs: Run, new_em: FakeWindows) -> None:
+    """A service path anyone could have set (C:\\Users\\Public\\...) is no reason to write private keys there."""
+    new_em.services["sienterprisemanager"].path = '"C:\\Users\\Public\\evil\\SIEnterpriseManager.exe"'
+    result = tp_certs()
+    assert result["failed"] is True and new_em.writes() == []
+    assert result["msg"].startswith(f"{NEW}: the Enterprise Manager service runs from C:\\Users\\Public\\evil, outside Program Files")
+    assert "confirm it with the option folder" in result["msg"] and "Nothing was changed" in result["msg"]
+    confirmed = tp_certs({"folder": "C:\\Users\\Public\\evil\\CertsInfo"})
+    assert not confirmed.get("failed") and confirmed["folder"] == "C:\\Users\\Public\\evil\\CertsInfo"

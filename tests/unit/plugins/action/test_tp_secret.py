@@ -369,3 +369,15 @@ def test_a_timeout_out_of_range_is_refused_before_any_call(tp_secret: Run, old_e
     result = tp_secret({"secretmgr_timeout": timeout})
     assert result["failed"] is True and result["msg"].startswith(f"{NEW}: secretmgr_timeout is {timeout}; give 1 to 480")
     assert old_em.calls == [] and new_em.calls == []
+
+
+@pytest.mark.parametrize("side", ["old", "new"])
+def test_secretmgr_is_not_run_from_an_em_folder_outside_program_files(tp_secret: Run, old_em: FakeWindows,
+                                                                      new_em: FakeWindows, side: str) -> None:
+    """SecretMgr.exe runs as an administrator: from a folder other accounts may write to, only when named absolutely."""
+    host = old_em if side == "old" else new_em
+    host.services["sienterprisemanager"].path = '"D:\\Data\\TP\\SIEnterpriseManager.exe"'
+    result = tp_secret()
+    assert result["failed"] is True and result["changed"] is False
+    assert "runs from D:\\Data\\TP, outside Program Files" in result["msg"]
+    assert "secretmgr (an absolute path)" in result["msg"] and "Nothing was changed" in result["msg"]
