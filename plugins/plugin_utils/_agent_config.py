@@ -25,6 +25,7 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._manager_address import (
     AddressError, ManagerAddress, parse_address)
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import CONFIG_SUFFIX, MANAGER_ADDRESS_KEY
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._self_test import require_atomic_replace
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import SOFTEN_HINT, is_hardened
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import ProgramConfig, ServiceInfo, WindowsHost
 
@@ -80,7 +81,7 @@ def repoint(host: WindowsHost, request: ConfigRequest, check_mode: bool, diff_mo
                                        WRITTEN_RECORD_SUFFIX if request.keep_record else None, self_test=request.preflight)
     path = _existing_config_path(host, program, request)
     if request.preflight and not check_mode:
-        _require_self_test(host, program, path)
+        require_atomic_replace(host.name, program.self_test, path.rsplit("\\", 1)[0], path, path=path)
     result = _edit(host, request, program, path, check_mode or request.preflight, diff_mode)
     result["removed_temporary_files"] = list(program.removed)
     if request.preflight:
@@ -154,22 +155,6 @@ def restart_pending(program: ProgramConfig) -> bool:
     if not written_after_start or config.written_sha256 is None:
         return written_after_start
     return config.written_sha256 == config.sha256
-
-
-def _require_self_test(host: WindowsHost, program: ProgramConfig, path: str) -> None:
-    """A real preflight fails, before anything changes, where the atomic replace does not work on the host."""
-    test = program.self_test or {"ok": False, "folder": path.rsplit("\\", 1)[0], "step": "run the self-test",
-                                 "error": "the read_program_config script did not report one", "left": []}
-    if test["ok"]:
-        return
-    folder, left = test["folder"], test.get("left") or []
-    cleanup = (f" These scratch files could not be removed: {', '.join(left)}." if left
-               else " Its scratch files were removed; nothing was changed.")
-    raise TPError(f"{host.name}: the atomic replace that writes {path} does not work in {folder}: the self-test step "
-                  f"'{test['step']}' failed: {_sentence(str(test['error']))}{cleanup} Check, in this order: antivirus or "
-                  f"another scanner holding new files open (exclude {folder} from scanning), a folder that is not on an "
-                  f"NTFS volume (ReplaceFile needs NTFS), and the permissions of the account Ansible connects with (it "
-                  f"must create, rename and delete files in {folder}). Then run again.", path=path, self_test=test)
 
 
 def _existing_config_path(host: WindowsHost, program: ProgramConfig, request: ConfigRequest) -> str:

@@ -21,6 +21,7 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._certifi
     DEFAULT_SET, CertificateFacts, CertificateSetError, CustomerSuppliedCertificates, expiry_warnings, file_digests,
     validate_default_set)
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._self_test import require_atomic_replace
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import (
     em_install_folder, refuse_unless_stopped, trusted_install_folder)
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import FolderFile, WindowsHost
@@ -87,12 +88,17 @@ def transfer(new: WindowsHost, open_source: t.Callable[[], t.ContextManager[Wind
     digests = file_digests(files)
     service, install = em_install_folder(new, request.service_name)
     folder = request.folder or trusted_install_folder(new, install, "folder") + "\\" + CERTS_FOLDER
-    rows = plan(digests, new.read_files(folder, DEFAULT_SET, include_content=False))
+    # Every run sweeps what an interrupted write left in CertsInfo (a cut temporary key file); the preflight
+    # (validate_only, on a real run) also proves there that the atomic replace works.
+    target = new.read_folder(folder, DEFAULT_SET, sweep=True, self_test=request.validate_only)
+    if request.validate_only and not check_mode:
+        require_atomic_replace(new.name, target.self_test, folder, f"the certificate files in {folder}", changed=False)
+    rows = plan(digests, target.files)
     changes = [row for row in rows if row["action"] != "unchanged"]
     result: dict[str, t.Any] = {
         "changed": bool(changes) and not request.validate_only, "source_folder": source_folder, "folder": folder,
         "files": rows, "certificates": [vars(fact) for fact in facts], "customer_supplied": False, "backup_folder": None,
-        "warnings": expiry_warnings(facts, datetime.now(timezone.utc)),
+        "removed_temporary_files": list(target.removed), "warnings": expiry_warnings(facts, datetime.now(timezone.utc)),
     }
     if not changes or request.validate_only:
         return result

@@ -109,6 +109,15 @@ class ProgramConfig:
     self_test: dict[str, t.Any] | None = None  # the atomic replace proven in the config's folder: ok, step, error, left
 
 
+@dataclass(frozen=True)
+class FolderRead:
+    """Named files of a folder, with what a sweep removed there and the self-test's outcome (when asked for)."""
+
+    files: list[FolderFile]
+    removed: tuple[str, ...] = ()
+    self_test: dict[str, t.Any] | None = None
+
+
 class WindowsHost:
     """Runs ansible.windows modules on the task's host through the calling action plugin."""
 
@@ -197,12 +206,24 @@ class WindowsHost:
 
     def read_files(self, folder: str, names: tuple[str, ...], include_content: bool) -> list[FolderFile]:
         """Hashes (and, when asked, bytes) of named files of a folder, matched case-insensitively."""
-        result = self._script("read_files", {"Folder": folder, "Names": list(names), "IncludeContent": include_content,
-                                             "MaxBytes": MAX_FILE_BYTES})
-        return [FolderFile(requested=raw["requested"], name=raw["name"], path=raw["path"], exists=bool(raw["exists"]),
-                           sha256=raw.get("sha256"), too_large=bool(raw.get("too_large")),
-                           content=self._capped(raw["path"], raw.get("content")))
-                for raw in result.get("files") or []]
+        return self.read_folder(folder, names, include_content).files
+
+    def read_folder(self, folder: str, names: tuple[str, ...], include_content: bool = False, sweep: bool = False,
+                    self_test: bool = False) -> FolderRead:
+        """read_files for a folder the collection writes into: also remove what interrupted writes of these files
+        left there (``sweep``) and prove the atomic replace there (``self_test``); neither happens in check mode."""
+        parameters: dict[str, t.Any] = {"Folder": folder, "Names": list(names), "IncludeContent": include_content,
+                                        "MaxBytes": MAX_FILE_BYTES}
+        if sweep:
+            parameters["Sweep"] = True
+        if self_test:
+            parameters["SelfTest"] = True
+        result = self._script("read_files", parameters)
+        files = [FolderFile(requested=raw["requested"], name=raw["name"], path=raw["path"], exists=bool(raw["exists"]),
+                            sha256=raw.get("sha256"), too_large=bool(raw.get("too_large")),
+                            content=self._capped(raw["path"], raw.get("content")))
+                 for raw in result.get("files") or []]
+        return FolderRead(files=files, removed=tuple(result.get("removed") or ()), self_test=result.get("self_test"))
 
     def _capped(self, path: str, encoded: str | None) -> bytes | None:
         """File bytes sent by a script, refused on the controller too when larger than the cap."""

@@ -108,10 +108,13 @@ FAULTS = {
     "secretmgr": (lambda estate: estate.set_fault("old-em", "secretmgr_fails", True), "old-em", "Move the secret"),
     "new_em_start": (lambda estate: estate.set_fault("new-em", "service_start_fails", ["SIEnterpriseManager"]), "new-em",
                      "Start this EM"),
-    "disk_full": (lambda estate: estate.set_fault("new-em", "partial_write", True), "new-em", "Move the certificates"),
-    # The preflight makes 8 calls on the old EM and the new EM role re-checks with 7 more; the old EM then stops
+    # A full disk on the new EM is found by the preflight's self-test of the atomic replace in CertsInfo,
+    # before anything changes.
+    "disk_full": (lambda estate: estate.set_fault("new-em", "partial_write", True), "new-em",
+                  "Validate the old EM's certificates"),
+    # The preflight makes 10 calls on the old EM and the new EM role re-checks with 7 more; the old EM then stops
     # answering while the certificates are read, after the new EM was stopped.
-    "old_em_unreachable": (lambda estate: estate.set_fault("old-em", "unreachable_after", 15), "old-em", "Move the certificates"),
+    "old_em_unreachable": (lambda estate: estate.set_fault("old-em", "unreachable_after", 17), "old-em", "Move the certificates"),
 }
 
 

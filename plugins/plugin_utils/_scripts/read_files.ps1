@@ -4,10 +4,14 @@
 # Read named files of one folder in one round trip: their SHA-256 always, their bytes only when
 # asked (certificate comparisons need hashes alone, so private keys leave a host only when they
 # must). Names match case-insensitively, as NTFS does, and come back as they are on disk. A file
-# larger than MaxBytes is reported as too large and its bytes are never read. Changes nothing;
-# SupportsShouldProcess lets it run in check mode.
+# larger than MaxBytes is reported as too large and its bytes are never read.
+# For a folder the collection writes into (the new EM's CertsInfo), Sweep removes what an interrupted
+# write of these files left behind (stale temporary files of the atomic replace, older than 10 minutes),
+# and SelfTest proves there, with scratch files, that the atomic replace works on this host before
+# anything changes. Both only happen on a real run: check mode passes -WhatIf, and ShouldProcess says no.
 #
-# Result: @{ folder; files = @( @{ requested; name; path; exists; too_large; sha256; content (base64 or $null) } ) },
+# Result: @{ folder; files = @( @{ requested; name; path; exists; too_large; sha256; content (base64 or $null) } );
+#            removed (paths swept); self_test ($null, or @{ ok; folder; step; error; left }) },
 #         or only @{ language_mode } outside FullLanguage mode.
 [CmdletBinding(SupportsShouldProcess)]
 param (
@@ -17,7 +21,9 @@ param (
     [string[]]$Names,
     [bool]$IncludeContent = $false,
     # Certificates and keys are a few KiB; nothing larger is read.
-    [int]$MaxBytes = 1048576
+    [int]$MaxBytes = 1048576,
+    [bool]$Sweep = $false,
+    [bool]$SelfTest = $false
 )
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
@@ -29,6 +35,12 @@ if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
     return
 }
 
+#include atomic_replace
+
+$removed = @()
+if ($Sweep -and $PSCmdlet.ShouldProcess($Folder, 'Remove stale temporary files of the collection')) {
+    $removed = @(Remove-StaleTemporaryFile $Folder $Names)
+}
 $onDisk = @()
 if (Test-Path -LiteralPath $Folder -PathType Container) {
     $onDisk = @(Get-ChildItem -LiteralPath $Folder -File -Force)
@@ -59,4 +71,9 @@ $files = foreach ($requested in $Names) {
     $entry
 }
 
-$Ansible.Result = @{ folder = $Folder; files = @($files) }
+$selfTestResult = $null
+if ($SelfTest -and $PSCmdlet.ShouldProcess($Folder, 'Prove the atomic replace with scratch files')) {
+    $selfTestResult = Test-AtomicReplace $Folder $Names[0]
+}
+
+$Ansible.Result = @{ folder = $Folder; files = @($files); removed = $removed; self_test = $selfTestResult }

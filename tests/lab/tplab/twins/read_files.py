@@ -10,7 +10,9 @@ What it models, and where that comes from:
   so a folder on a drive the host lacks gives "not there" entries, where Join-Path would throw
   DriveNotFoundException in Windows PowerShell 5.1;
 - ReadAllBytes fails with the .NET sharing-violation text when another process holds the file
-  open without sharing (the ``locked`` fault); a file over MaxBytes is hashed but not read.
+  open without sharing (the ``locked`` fault); a file over MaxBytes is hashed but not read;
+- Sweep and SelfTest are the atomic_replace library's (twin: tplab.twins._atomic_replace), each
+  behind ShouldProcess, which is false in check mode (-WhatIf).
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import hashlib
 import ntpath
 import typing as t
 
+from tplab.twins import _atomic_replace as library
+from tplab.twins import _windows_io as io
 from tplab.twins._run import ScriptRun, read_all_bytes, sha256_hex
 
-SCRIPT_SHA256 = "fe028afb3cc2c00653d1827a2f912dd38bd08daba987c134e23b4d34ca5cf811"
+SCRIPT_SHA256 = "71ed454bca8fd3ad2df1c40f8cd2f7007db11fa2ede3d57c7a566ec0c6addb28"
 
 
 def read_files(run: ScriptRun, params: dict[str, t.Any]) -> None:
@@ -31,7 +35,10 @@ def read_files(run: ScriptRun, params: dict[str, t.Any]) -> None:
     if run.language_mode != "FullLanguage":
         run.result = {"language_mode": run.language_mode}
         return
-    folder = params["Folder"]
+    folder, names = params["Folder"], list(params["Names"])
+    removed: list[str] = []
+    if params.get("Sweep") and io.should_process(run, folder, "Remove stale temporary files of the collection"):
+        removed = library.remove_stale_temporary_files(run, folder, names)
     local = run.host.path(folder)
     limit = int(params.get("MaxBytes") or 1048576)
     on_disk = [entry for entry in local.iterdir() if entry.is_file()] if local.is_dir() else []
@@ -50,4 +57,7 @@ def read_files(run: ScriptRun, params: dict[str, t.Any]) -> None:
                 entry.update(sha256=sha256_hex(data),
                              content=base64.b64encode(data).decode("ascii") if params.get("IncludeContent") else None)
         files.append(entry)
-    run.result = {"folder": folder, "files": files}
+    self_test = None
+    if params.get("SelfTest") and io.should_process(run, folder, "Prove the atomic replace with scratch files"):
+        self_test = library.test_atomic_replace(run, folder, names[0])
+    run.result = {"folder": folder, "files": files, "removed": removed, "self_test": self_test}

@@ -351,8 +351,16 @@ class FakeWindows:
         return {"sha256": parameters["Sha256"], "backup_file": backup if exists and backup else None}
 
     def _read_files(self, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
-        """read_files.ps1: hashes (and bytes when asked) of named files, names matched case-insensitively."""
+        """read_files.ps1: hashes (and bytes when asked) of named files, names matched case-insensitively.
+
+        Outside check mode Sweep removes ``stale[folder]``, and SelfTest reports success unless ``self_test_failure``
+        says otherwise, as for read_program_config.
+        """
         folder, on_disk = parameters["Folder"], self.in_folder(parameters["Folder"])
+        removed = self.stale.pop(folder, []) if parameters.get("Sweep") and not self.check_mode else []
+        self_test = None
+        if parameters.get("SelfTest") and not self.check_mode:
+            self_test = self.self_test_failure or {"ok": True, "folder": folder, "step": None, "error": None, "left": []}
         files = []
         for requested in parameters["Names"]:
             entry: dict[str, t.Any] = {"requested": requested, "name": requested, "path": f"{folder}\\{requested}",
@@ -364,7 +372,7 @@ class FakeWindows:
                 if parameters.get("IncludeContent"):
                     entry["content"] = base64.b64encode(content).decode("ascii")
             files.append(entry)
-        return {"folder": folder, "files": files}
+        return {"folder": folder, "files": files, "removed": removed, "self_test": self_test}
 
     def _move_secret(self, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
         """move_secret.ps1: sweep stale files, run SecretMgr.exe in a private folder, delete the call's files whatever happens.

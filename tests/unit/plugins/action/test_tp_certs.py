@@ -323,3 +323,24 @@ def test_a_new_em_running_from_outside_program_files_gets_no_keys_unless_the_fol
     assert "confirm it with the option folder" in result["msg"] and "Nothing was changed" in result["msg"]
     confirmed = tp_certs({"folder": "C:\\Users\\Public\\evil\\CertsInfo"})
     assert not confirmed.get("failed") and confirmed["folder"] == "C:\\Users\\Public\\evil\\CertsInfo"
+
+
+def test_the_preflight_proves_the_atomic_replace_in_the_new_ems_certsinfo(tp_certs: Run, new_em: FakeWindows) -> None:
+    """validate_only on a real run asks the same read for the self-test; a failure stops before anything changes."""
+    assert tp_certs({"validate_only": True}).get("failed") is not True
+    assert new_em.args_of("read_files")[-1]["SelfTest"] is True
+    new_em.self_test_failure = {"ok": False, "folder": CERTS_FOLDER, "step": "replace it keeping a backup",
+                                "error": "Access to the path is denied", "left": []}
+    before = dict(new_em.files)
+    result = tp_certs({"validate_only": True})
+    assert result["failed"] is True and result["changed"] is False and new_em.files == before
+    assert result["msg"].startswith(f"{NEW}: the atomic replace that writes the certificate files in {CERTS_FOLDER} does not work")
+    assert "'replace it keeping a backup' failed: Access to the path is denied." in result["msg"]
+
+
+def test_every_run_sweeps_what_an_interrupted_write_left_in_certsinfo(tp_certs: Run, new_em: FakeWindows) -> None:
+    cut = f"{CERTS_FOLDER}\\.Em-key.pem.0a1b2c3d.tmp"
+    new_em.stale[CERTS_FOLDER] = [cut]
+    result = tp_certs()
+    assert result["removed_temporary_files"] == [cut]
+    assert not any(args.get("SelfTest") for args in new_em.args_of("read_files")), "only the preflight runs the self-test"
