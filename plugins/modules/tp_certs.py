@@ -26,6 +26,15 @@ description:
     C(CertsInfo\backup-<UTC time>), then reads the SHA-256 of every file back and compares it with
     the old EM's.
   - By default refuses to write while the new EM's service runs; stop it first (vendor step 1).
+  - Writes keys only into a C(CertsInfo) under Program Files unless O(folder) names the place; a
+    service path elsewhere could point where other accounts may write.
+  - Every run removes what an interrupted write left in this EM's C(CertsInfo) (the collection's
+    own temporary files, older than 10 minutes); with O(validate_only) on a real run it also proves
+    there, with scratch files, that the atomic replace works on this host, and fails before anything
+    changes when it does not.
+  - Refuses to run, before anything is read, with C(ANSIBLE_KEEP_REMOTE_FILES) or C(ANSIBLE_DEBUG)
+    set, or over an unencrypted WinRM/PSRP connection (its own or the old EM's), and keeps the
+    connection plugin's raw output (which would hold the keys) out of C(-vvvvv) logs.
   - A second run finds the same SHA-256 on both sides and changes nothing.
 options:
   source_host:
@@ -44,12 +53,14 @@ options:
     type: str
   folder:
     description:
-      - This EM's certificate folder, when it should not be found from the service.
+      - This EM's certificate folder, when it should not be found from the service. Required when the
+        EM's service runs from outside Program Files.
     type: str
   validate_only:
     description:
       - Read and validate the old EM's files and compare digests with this EM's, changing nothing
-        (the migration preflight uses this).
+        (the migration preflight uses this). On a real run (not check mode) also prove the atomic
+        replace in this EM's C(CertsInfo) with scratch files that are removed afterwards.
     type: bool
     default: false
   backup:
@@ -151,6 +162,11 @@ customer_supplied:
   description: Whether the set was recognised as customer-supplied (the task then fails).
   returned: always
   type: bool
+removed_temporary_files:
+  description: Temporary files of an interrupted write that this run removed from this EM's C(CertsInfo).
+  returned: success
+  type: list
+  elements: str
 backup_folder:
   description: Where the replaced files were kept; null when nothing was replaced.
   returned: success
