@@ -50,8 +50,8 @@ def test_verification_of_a_list_printed_to_the_console_fails_at_once(make_estate
 
 
 @pytest.mark.parametrize("connection", ["winrm", "psrp"])
-def test_verification_under_powershell_7_reads_in_windows_powershell(make_estate: t.Callable[..., Estate],
-                                                                    connection: str) -> None:
+def test_verification_under_powershell_7_reads_in_windows_powershell(
+        make_estate: t.Callable[..., Estate], connection: str) -> None:
     """ansible_pwsh_interpreter=pwsh for the new EM: its modules run in PowerShell 7, the agent list in powershell.exe."""
     estate = make_estate(agents=3, connection=connection)
     with estate.host("new-em").editing_system() as system:

@@ -92,8 +92,8 @@ def modes_logged(entries: list[dict[str, t.Any]]) -> list[str]:
     ("new-em", "prompt", "No answer (end of input); nothing was done."),
     ("old-em", "hang", "SecretMgr.exe -e did not exit within 120 seconds, so it was stopped"),
 ])
-def test_a_misbehaving_secretmgr_stops_the_migration_and_a_rerun_completes(make_estate: t.Callable[..., Estate],
-                                                                          host: str, kind: str, says: str) -> None:
+def test_a_misbehaving_secretmgr_stops_the_migration_and_a_rerun_completes(
+        make_estate: t.Callable[..., Estate], host: str, kind: str, says: str) -> None:
     """Exit 0 doing nothing is a failure too: the new EM never runs on its own secret believing it has the old one."""
     estate = make_estate(agents=2, new_em="fresh")
     estate.set_fault(host, "secretmgr_misbehaves", kind)

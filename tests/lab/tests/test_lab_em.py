@@ -376,9 +376,9 @@ def test_replace_file_with_secret_content_writes_the_bytes_and_a_backup(fresh: E
     previous, wanted = certs_info(new, "Em-key.pem").read_bytes(), certs_info(old, "Em-key.pem").read_bytes()
     assert not new.path(backup).parent.exists()
     run = script_run(fresh, "new-em")
-    twins.TWINS["replace_file"](run, {"Path": path, "SecretContentBase64": base64.b64encode(wanted).decode("ascii"),
-                             "Sha256": hashlib.sha256(wanted).hexdigest(), "ExpectedSha256": hashlib.sha256(previous).hexdigest(),
-                             "BackupPath": backup})
+    twins.TWINS["replace_file"](run, {
+        "Path": path, "SecretContentBase64": base64.b64encode(wanted).decode("ascii"), "Sha256": hashlib.sha256(wanted).hexdigest(),
+        "ExpectedSha256": hashlib.sha256(previous).hexdigest(), "BackupPath": backup})
     assert certs_info(new, "Em-key.pem").read_bytes() == wanted
     assert new.path(backup).read_bytes() == previous
     assert run.result == {"sha256": hashlib.sha256(wanted).hexdigest(), "backup_file": backup}

@@ -237,4 +237,3 @@ def test_importing_the_em_module_in_powershell_7_fails(estate: Estate) -> None:
     with pytest.raises(twins.ScriptError, match=r"Could not load file or assembly 'System\.ServiceModel"):
         twin.import_module(run, module_path(estate, "old-em"))
     twin.import_module(replace(run, edition="Desktop"), module_path(estate, "old-em"))
-

@@ -102,7 +102,7 @@ def test_replace_fails_leaves_the_files_as_windows_documents(estate: Estate, cod
     estate.set_fault("agent01", "replace_fails", {"code": code, "times": 1})
     with pytest.raises(io.DotNetError) as raised:
         io.replace_file(script_run(estate, "agent01"), temporary, path, backup)
-    assert raised.value.win32 == code and f'Exception calling "Replace" with "3" argument(s): "' in raised.value.message
+    assert raised.value.win32 == code and 'Exception calling "Replace" with "3" argument(s): "' in raised.value.message
     assert host.faults()["replace_fails"] == {"code": code, "times": 0}, "each call uses one failure up"
     after = set(folder_listing(host, path))
     assert host.path(temporary).read_bytes() == b"new", "the replacement always keeps its name"
@@ -132,8 +132,8 @@ def test_a_replace_without_a_kept_backup_works_and_leaves_nothing_behind(estate:
 
 @pytest.mark.parametrize("keep_backup", [True, False], ids=["kept-backup", "no-kept-backup"])
 @pytest.mark.parametrize("code", CODES)
-def test_a_failing_replacefile_never_loses_the_config_and_a_rerun_completes(estate: Estate, code: int,
-                                                                              keep_backup: bool) -> None:
+def test_a_failing_replacefile_never_loses_the_config_and_a_rerun_completes(
+        estate: Estate, code: int, keep_backup: bool) -> None:
     host = estate.host("agent01")
     path = agent_config(host)
     original, new = host.path(path).read_bytes(), b"<configuration><appSettings /></configuration>"
@@ -261,7 +261,7 @@ def test_the_sweep_removes_only_its_own_stale_temporary_files(estate: Estate) ->
     kept = {plant(host, folder, f".{name}.1badf00d.tmp", 2): "fresh",
             plant(host, folder, f"{name}.20260101-000000.abc123.bak", 60): "a kept backup",
             plant(host, folder, f".{name}.zzzzzzzz.tmp", 60): "not a hex id",
-            plant(host, folder, f".Other.exe.config.0badf00d.tmp", 60): "another file's",
+            plant(host, folder, ".Other.exe.config.0badf00d.tmp", 60): "another file's",
             plant(host, folder, f".{name}.0badf00d.tmp.txt", 60): "another suffix"}
     for entry in stale:
         plant(host, folder, entry, 11)
@@ -375,7 +375,7 @@ def test_an_agent_that_rewrites_its_config_is_not_restarted_on_every_run(estate:
     time.sleep(0.01)
     local.write_bytes(local.read_bytes().replace(b"</configuration>", b"<!-- saved by the agent --></configuration>"))
     started = agent.system()["services"]["SIWindowsAgent"]["started_ms"]
-    for _ in range(2):
+    for _attempt in range(2):
         run = agent_play(estate, tmp_path, "agent01")
         assert run.returncode == 0 and result_of(run, "agent01")["changed"] is False, run.output
     assert agent.system()["services"]["SIWindowsAgent"]["started_ms"] == started

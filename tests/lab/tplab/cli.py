@@ -126,7 +126,7 @@ def _fault_value(estate: Estate, args: argparse.Namespace) -> object:
     if args.kind == "service_start_fails":
         return [args.value] if args.value else True
     if args.kind == "replace_fails":
-        code, _, times = (args.value or "32").partition("x")  # CODE or CODExTIMES, e.g. 1177x1
+        code, _separator, times = (args.value or "32").partition("x")  # CODE or CODExTIMES, e.g. 1177x1
         return {"code": int(code), "times": int(times or 1)}
     if args.kind == "secretmgr_misbehaves":
         return args.value or "noop"

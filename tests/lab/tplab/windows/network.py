@@ -118,7 +118,7 @@ def _logon(estate: Estate, endpoint: Endpoint) -> str:
     """The estate's administrator account, written as DOMAIN\\user, user@domain or user."""
     expected_user, expected_password = estate.setting("winrm_user"), estate.setting("winrm_password")
     given = (endpoint.username or "").lower()
-    domain, _, name = expected_user.lower().rpartition("\\")
+    domain, _separator, name = expected_user.lower().rpartition("\\")
     if given not in (expected_user.lower(), name, f"{name}@{estate.setting('domain')}", f"{name}@{domain}"):
         raise AuthenticationRejected(f"the account '{endpoint.username}' is not known to {endpoint.server}")
     if endpoint.password != expected_password:

@@ -321,7 +321,7 @@ def test_an_agent_that_rewrites_its_own_config_is_not_restarted_on_every_run(rep
     repoint({"manager_address": NEW})
     rewritten = config(NEW).replace(b"</configuration>", b"<!-- saved by the agent --></configuration>")
     host.files[CONFIG], host.written_at[CONFIG] = rewritten, host.tick()
-    for _ in range(2):
+    for _attempt in range(2):
         again = repoint({"manager_address": NEW})
         assert again["changed"] is False and again["pending_restart"] is False
     assert host.kinds().count("win_service") == 1, "restarted only by the run that wrote the file"
@@ -337,8 +337,8 @@ def test_an_interrupted_run_with_a_record_is_still_finished(repoint: Run, host: 
     assert repoint({"manager_address": NEW})["changed"] is False
 
 
-def test_a_record_that_could_not_be_written_is_a_warning(repoint: Run, host: FakeWindows,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_record_that_could_not_be_written_is_a_warning(
+        repoint: Run, host: FakeWindows, monkeypatch: pytest.MonkeyPatch) -> None:
     original = host._replace_file  # pylint: disable=protected-access
 
     def without_record(parameters: dict[str, t.Any]) -> dict[str, t.Any]:

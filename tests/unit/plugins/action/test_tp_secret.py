@@ -364,8 +364,8 @@ def test_secretmgr_timeout_is_passed_to_both_calls(tp_secret: Run, old_em: FakeW
 
 
 @pytest.mark.parametrize("timeout", [0, 481])
-def test_a_timeout_out_of_range_is_refused_before_any_call(tp_secret: Run, old_em: FakeWindows, new_em: FakeWindows,
-                                                            timeout: int) -> None:
+def test_a_timeout_out_of_range_is_refused_before_any_call(
+        tp_secret: Run, old_em: FakeWindows, new_em: FakeWindows, timeout: int) -> None:
     result = tp_secret({"secretmgr_timeout": timeout})
     assert result["failed"] is True and result["msg"].startswith(f"{NEW}: secretmgr_timeout is {timeout}; give 1 to 480")
     assert old_em.calls == [] and new_em.calls == []
