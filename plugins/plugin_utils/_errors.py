@@ -20,3 +20,8 @@ class TPError(Exception):
         super().__init__(message)
         self.message = message
         self.result = result
+
+
+def one_line(text: str) -> str:
+    """Windows text on one line: .NET Framework keeps the CRLF that ends a system message, inside quotes too."""
+    return " ".join(str(text).split())

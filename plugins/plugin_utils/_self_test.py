@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError, one_line
 
 
 def require_atomic_replace(host_name: str, test: dict[str, t.Any] | None, folder: str, target: str, **result: t.Any) -> None:
@@ -24,7 +24,7 @@ def require_atomic_replace(host_name: str, test: dict[str, t.Any] | None, folder
     if test["ok"]:
         return
     folder, left = test.get("folder") or folder, test.get("left") or []
-    error = str(test["error"]).rstrip(".") + "."
+    error = one_line(test["error"]).rstrip(".") + "."
     cleanup = (f" These scratch files could not be removed: {', '.join(left)}." if left
                else " Its scratch files were removed; nothing was changed.")
     raise TPError(f"{host_name}: the atomic replace that writes {target} does not work in {folder}: the self-test step "

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ansible.errors import AnsibleConnectionFailure
 
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError, one_line
 
 _SCRIPTS = Path(__file__).with_name("_scripts")
 # A script line "#include <name>" stands for the shared functions in _scripts/lib/<name>.ps1. win_powershell runs
@@ -313,7 +313,7 @@ class WindowsHost:
             result = self._call("ansible.windows.win_powershell", {**args, "executable": self._status_executable})
         self._raise_script_errors("get_agent_status", result)
         output = list(result.get("output") or [])
-        printed = " ".join(str(result.get("host_out") or "").split())
+        printed = one_line(result.get("host_out") or "")
         if not output and printed:
             raise TPError(f"{self.name}: Get-SIAgentStatus returned no agent objects and printed this to the console "
                           f"instead: '{printed[:200]}{'...' if len(printed) > 200 else ''}'. Check that the account "
@@ -374,5 +374,5 @@ def _script_error(result: dict[str, t.Any]) -> str:
     for error in result.get("error") or []:
         message = (error.get("exception") or {}).get("message") or error.get("output")
         if message:
-            return str(message).strip()
+            return one_line(message)
     return " ".join(str(result[key]).strip() for key in ("msg", "module_stderr") if result.get(key))

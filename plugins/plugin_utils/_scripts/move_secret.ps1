@@ -322,12 +322,21 @@ Function Import-Secret {
     $record = $Marker | ConvertFrom-Json
     $record | Add-Member -NotePropertyName imported_sha256 -NotePropertyValue $imported -Force
     $temporary = [IO.Path]::Combine($work, "$stem.record")
-    [IO.File]::WriteAllBytes($temporary, [Text.Encoding]::UTF8.GetBytes(($record | ConvertTo-Json -Compress)))
-    if ([IO.File]::Exists($MarkerPath)) {
-        [IO.File]::Replace($temporary, $MarkerPath, [NullString]::Value)
+    try {
+        [IO.File]::WriteAllBytes($temporary, [Text.Encoding]::UTF8.GetBytes(($record | ConvertTo-Json -Compress)))
+        if ([IO.File]::Exists($MarkerPath)) {
+            [IO.File]::Replace($temporary, $MarkerPath, [NullString]::Value)
+        }
+        else {
+            [IO.File]::Move($temporary, $MarkerPath)
+        }
     }
-    else {
-        [IO.File]::Move($temporary, $MarkerPath)
+    catch {
+        # A .NET failure is a MethodInvocationException around the IOException; .NET Framework ends the system
+        # message in the CRLF FormatMessage gives it.
+        $failure = if ($_.Exception.InnerException) { $_.Exception.InnerException } else { $_.Exception }
+        throw ("SecretMgr.exe -i imported the secret into $SecretFile, but the import record $MarkerPath could not " +
+            "be written: $($failure.Message.Trim()) Run again: the re-run imports the same secret again and records it.")
     }
     $result.imported_sha256 = $imported
 }

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import shutil
 import time
 import typing as t
@@ -439,12 +440,14 @@ def test_a_disk_full_while_the_export_is_written_leaves_nothing_and_a_rerun_impo
     assert json.loads(new.path(MARKER).read_bytes())["imported_sha256"] == result["imported_sha256"]
 
 
-def test_a_disk_full_while_the_record_is_written_leaves_no_record_and_a_rerun_records(lab: Estate,
-                                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_disk_full_while_the_record_is_written_leaves_no_record_and_a_rerun_records(
+        lab: Estate, monkeypatch: pytest.MonkeyPatch) -> None:
     """The disk fills up as SecretMgr -i finishes: Secret.dpapi changed, but no record (the next run imports again)."""
     new, _before, export = ready_to_import(lab)
     watch(monkeypatch, lambda host, arguments, folder: lab.set_fault("new-em", "partial_write", True), after=True)
-    failing(lab, "new-em", import_params(export), "There is not enough space on the disk")
+    failing(lab, "new-em", import_params(export),
+            r"^SecretMgr.exe -i imported the secret into .*, but the import record .* could not be written: There is "
+            r"not enough space on the disk\. Run again: ")
     assert litter(new) == [] and not new.path(MARKER).exists()
     monkeypatch.undo()
     lab.clear_faults("new-em")
@@ -457,3 +460,45 @@ def test_constrained_language_mode_fails_before_anything_is_made(lab: Estate) ->
     script = failing(lab, "old-em", export_params(), "Method invocation is supported only on core types",
                      language_mode="ConstrainedLanguage")
     assert script.result == {"swept": [], "leftovers": []} and not lab.host("old-em").path(WORK_ROOT).exists()
+
+
+# The record and WorkRoot, through the one System.IO model (tplab.twins._windows_io) ---------------
+REPLACE_FAILURES = {
+    1175: "Unable to remove the file to be replaced.",
+    1176: "Unable to move the replacement file to the file to be replaced. The file to be replaced has retained its "
+          "original name.",
+    1177: "Unable to move the replacement file to the file to be replaced. The file to be replaced has been renamed using "
+          "the backup name.",
+}
+
+
+@pytest.mark.parametrize("code", sorted(REPLACE_FAILURES))
+def test_a_record_replace_that_replacefile_fails_is_reported_and_a_rerun_records(lab: Estate, code: int) -> None:
+    """[IO.File]::Replace($temporary, $MarkerPath, [NullString]::Value) is ReplaceFile without a backup: it meets the
+    host's replace_fails faults and leaves the earlier record as ReplaceFileW documents for the error."""
+    new, _before, export = ready_to_import(lab)
+    run(lab, "new-em", import_params(export))
+    earlier = new.path(MARKER).read_bytes()
+    lab.set_fault("new-em", "replace_fails", {"code": code, "times": 1})
+    failing(lab, "new-em", import_params(export),
+            rf"^SecretMgr.exe -i imported the secret into .*Secret\.dpapi, but the import record "
+            rf"{re.escape(MARKER)} could not be written: {re.escape(REPLACE_FAILURES[code])} Run again: the "
+            rf"re-run imports the same secret again and records it\.$")
+    assert lab.host("new-em").faults()["replace_fails"]["times"] == 0 and litter(new) == []
+    renamed = [entry for entry in new.path(WORK_ROOT).iterdir() if entry.name.startswith("~RF")]
+    if code == 1175:  # both files keep their names
+        assert new.path(MARKER).read_bytes() == earlier and renamed == []
+    elif code == 1176:  # without a backup, "the replaced file no longer exists"
+        assert not new.path(MARKER).exists() and renamed == []
+    else:  # "still exists with a different name", one the script cannot know
+        assert not new.path(MARKER).exists() and [entry.read_bytes() for entry in renamed] == [earlier]
+    result = run(lab, "new-em", import_params(export)).result
+    assert json.loads(new.path(MARKER).read_bytes())["imported_sha256"] == result["imported_sha256"]
+
+
+def test_a_work_root_that_is_a_file_is_refused_by_createdirectory(lab: Estate) -> None:
+    old = lab.host("old-em")
+    plant(old, WORK_ROOT, b"")
+    failing(lab, "old-em", export_params(), rf'^Exception calling "CreateDirectory" with "2" argument\(s\): "Cannot create '
+            rf'"{re.escape(WORK_ROOT)}" because a file or directory with the same name already exists\."$')
+    assert old.path(WORK_ROOT).is_file() and programs.history(old) == [] and litter(old) == []

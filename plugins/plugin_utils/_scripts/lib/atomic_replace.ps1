@@ -177,7 +177,7 @@ Function Set-FileAtomically([string]$Path, [byte[]]$Bytes, [string]$Sha256, [str
         $state = Repair-FailedReplace $Path $temporary $backup
         $message = ('replacing {0} failed after {1} attempt(s): {2} (Win32 error {3}). {4} Antivirus or the search ' +
             'indexer holding new files open is the usual cause: exclude {5} from scanning, then run again.') -f $Path,
-            $failure.attempts, $failure.message.TrimEnd('.'), $failure.code, $state, [IO.Path]::GetDirectoryName($Path)
+            $failure.attempts, $failure.message.Trim().TrimEnd('.'), $failure.code, $state, [IO.Path]::GetDirectoryName($Path)
         throw $message
     }
     if (-not $BackupPath) {

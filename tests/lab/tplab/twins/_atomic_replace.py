@@ -81,7 +81,7 @@ def set_file_atomically(run: ScriptRun, path: str, data: bytes, sha256: str, bac
     if failure is not None:
         error, attempts = failure
         state = _repair(run, path, temporary, backup)
-        raise ScriptError(f"replacing {path} failed after {attempts} attempt(s): {error.inner_message.rstrip('.')} (Win32 "
+        raise ScriptError(f"replacing {path} failed after {attempts} attempt(s): {error.inner_message.strip().rstrip('.')} (Win32 "
                           f"error {error.win32}). {state} Antivirus or the search indexer holding new files open is the "
                           f"usual cause: exclude {ntpath.dirname(path)} from scanning, then run again.")
     if not backup_path:

@@ -2,35 +2,25 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Twin of _scripts/lib/private_folder.ps1: folders and files only SYSTEM and Administrators may open.
 
-Modelled with tplab.acl (owner, protected flag, readers and writers per path) and with links in
-the host's tree standing for NTFS reparse points (tplab.twins._dotnet_files). Sources:
+Modelled with tplab.acl (owner, protected flag, readers and writers per path), through the System.IO
+calls of tplab.twins._windows_io, whose docstring gives the source of each .NET and Win32 behaviour
+(CreateDirectory with a DirectorySecurity, the FileStream taking a FileSecurity, File.Delete and
+Directory.Delete on links and folders, GetAttributes). What is this library's own, and its sources:
 
 - DirectorySecurity / FileSecurity, SetAccessRuleProtection($true, $false) and FullControl Allow
   rules for S-1-5-18 and S-1-5-32-544: a protected descriptor that lets in only SYSTEM and
   Administrators (learn.microsoft.com: ObjectSecurity.SetAccessRuleProtection).
-- ``Directory.CreateDirectory(path, DirectorySecurity)`` (.NET Framework only): each missing folder
-  of the path is created with that descriptor by the CreateDirectoryW call itself; an existing
-  folder is returned as it is, descriptor unchanged (the .NET Framework reference source,
-  Directory.InternalCreateDirectory, passes the security attributes to each CreateDirectoryW; the
-  docs: "If the directory already exists, this method does not create a new directory").
 - ``SetOwner(Administrators)`` in that descriptor: what is created is owned by Administrators,
   whatever the policy "System objects: Default owner for objects created by members of the
   Administrators group" says, because an elevated administrator's token, and SYSTEM's, carry
   Administrators as a group they may assign as owner ("Owner of a New Object", learn.microsoft.com
   aa379299). A token that may not (a filtered, non-elevated one) would get ERROR_INVALID_OWNER: not
   modelled, the lab's logons are elevated.
-- ``FileStream(path, FileMode.CreateNew, FileSystemRights, FileShare, int, FileOptions,
-  FileSecurity)`` (.NET Framework only): the file is created with the descriptor; an existing name
-  fails with IOException "The file '<path>' already exists." (ERROR_FILE_EXISTS).
 - ``GetAccessControl``, ``GetOwner``, ``AreAccessRulesProtected``, ``GetAccessRules($true, $true,
   ...)``: the path's own descriptor or what it inherits (tplab.acl.descriptor). ``Translate`` of a
   SID that names no account throws IdentityNotMappedException: the script shows the SID.
-- ``File.Delete`` removes the entry itself, a link and never its target (DeleteFileW: "If the path
-  points to a symbolic link, the symbolic link is deleted, not the target"); a file another process
-  holds open without sharing (the ``locked`` fault) is a sharing violation. ``Directory.Delete(path)``
-  without recursion is RemoveDirectoryW: it removes an empty folder or a junction itself ("removes a
-  directory junction, even if the contents of the target are not empty") and fails on a folder that
-  holds anything (ERROR_DIR_NOT_EMPTY).
+- Remove-KnownItem catches whatever File.Delete or Directory.Delete throws (a sharing violation, a
+  folder not empty) and tries again, five attempts in all.
 - ``Start-Sleep`` between attempts takes no lab time: ``start_sleep`` is where a test acts as
   another process would meanwhile (an antivirus scan letting go of a file).
 - ``[IO.File]::SetAttributes(..., Normal)`` before a delete is not modelled: the lab keeps no file
@@ -39,11 +29,9 @@ the host's tree standing for NTFS reparse points (tplab.twins._dotnet_files). So
 
 from __future__ import annotations
 
-import os
-
-from tplab import acl, winpath
-from tplab.twins._dotnet_files import is_directory, is_file, is_reparse_point
-from tplab.twins._run import ScriptError, ScriptRun, is_locked
+from tplab import acl
+from tplab.twins import _windows_io as io
+from tplab.twins._run import ScriptError, ScriptRun
 
 ATTEMPTS = 5
 
@@ -64,7 +52,7 @@ def account_name(sid: str) -> str:
 
 def assert_private_folder(run: ScriptRun, path: str) -> None:
     """Assert-PrivateFolder: not a link, owned by SYSTEM or Administrators, a protected DACL for them alone."""
-    if is_reparse_point(run.host, path):
+    if io.is_reparse_point(run, path):
         raise ScriptError(f"{path} is a junction or symbolic link, not a folder this collection made, so it was not used "
                           f"and nothing was changed. Find out who made it and where it points; remove the link itself "
                           f"(rmdir \"{path}\" removes only the link), then run again.")
@@ -83,41 +71,23 @@ def assert_private_folder(run: ScriptRun, path: str) -> None:
                           f"and Administrators.")
 
 
-def _create_directory(run: ScriptRun, path: str) -> None:
-    """Directory.CreateDirectory(path, DirectorySecurity): every missing folder of the path, with the descriptor."""
-    drive, parts = winpath.split_windows_path(path)
-    for length in range(1, len(parts) + 1):
-        folder = f"{drive}:\\" + "\\".join(parts[:length])
-        local = run.host.path(folder)
-        if not is_directory(local):
-            local.mkdir()
-            acl.set_descriptor(run.host, folder, private_descriptor())
-
-
 def use_private_folder(run: ScriptRun, path: str) -> None:
     """Use-PrivateFolder: create it when missing; check it either way."""
-    if not is_directory(run.host.path(path)):
-        _create_directory(run, path)
+    if not io.directory_exists(run, path):
+        io.create_directory(run, path, private_descriptor())
     assert_private_folder(run, path)
 
 
 def new_private_folder(run: ScriptRun, path: str) -> None:
     """New-PrivateFolder: a folder of a new name, created with the private descriptor."""
-    local = run.host.path(path)
-    if is_directory(local) or is_file(local):
+    if io.directory_exists(run, path) or io.exists(run, path):
         raise ScriptError(f"{path} already exists; it cannot be a new private folder. Nothing was changed; run again.")
-    _create_directory(run, path)
+    io.create_directory(run, path, private_descriptor())
 
 
 def new_private_file(run: ScriptRun, path: str) -> None:
     """New-PrivateFile: an empty file with the private descriptor, made in one step (FileMode.CreateNew)."""
-    try:
-        with open(run.host.path(path), "xb"):
-            pass
-    except FileExistsError:
-        raise ScriptError(f'Exception calling ".ctor" with "7" argument(s): "The file \'{path}\' already '
-                          f'exists."') from None
-    acl.set_descriptor(run.host, path, private_descriptor())
+    io.create_new_empty(run, path, private_descriptor())
 
 
 def is_private_file(run: ScriptRun, path: str) -> bool:
@@ -133,28 +103,12 @@ def start_sleep(milliseconds: int) -> None:
 def remove_known_item(run: ScriptRun, path: str, folder: bool = False) -> str | None:
     """Remove-KnownItem: delete one file or (empty) folder by its path, retried; the path when it is still there."""
     for attempt in range(1, ATTEMPTS + 1):
-        local = run.host.path(path)
-        if not (is_directory(local) if folder else is_file(local)):
+        try:
+            if not (io.directory_exists(run, path) if folder else io.exists(run, path)):
+                return None
+            (io.delete_directory if folder else io.delete)(run, path)
             return None
-        if _deleted(run, path, folder):
-            return None
-        if attempt < ATTEMPTS:
-            start_sleep(200 * attempt)
+        except ScriptError:
+            if attempt < ATTEMPTS:
+                start_sleep(200 * attempt)
     return path
-
-
-def _deleted(run: ScriptRun, path: str, folder: bool) -> bool:
-    """One File.Delete or Directory.Delete; False where Windows throws (sharing violation, folder not empty)."""
-    local = run.host.path(path)
-    if local.is_symlink():
-        os.unlink(local)  # the link itself; its target is not touched
-    elif folder:
-        if any(local.iterdir()):
-            return False
-        local.rmdir()
-    else:
-        if is_locked(run.host, path):
-            return False
-        local.unlink()
-    acl.forget(run.host, path)
-    return True

@@ -2,7 +2,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Twin of move_secret.ps1 (with lib/private_folder.ps1, twinned by tplab.twins._private_folder).
 
-Step for step as the script, on top of the System.IO calls of tplab.twins._dotnet_files. What
+Step for step as the script, each .NET file call through its one model in tplab.twins._windows_io
+(whose docstring gives the source of each behaviour: GetFiles, GetAttributes, GetLastWriteTimeUtc,
+WriteAllBytes and the ``partial_write`` fault, File.Replace and File.Move with their faults). What else
 Windows PowerShell 5.1 and .NET Framework do around the steps, and where that comes from:
 
 - ``[ValidateRange(1, 480)]`` on TimeoutSeconds: binding fails before the script runs, with
@@ -26,6 +28,11 @@ Windows PowerShell 5.1 and .NET Framework do around the steps, and where that co
   the SecureString's text (win_powershell made it with ConvertTo-SecureString).
 - ``ConvertFrom-Json`` keeps the record's key order and ``Add-Member`` appends imported_sha256;
   ``ConvertTo-Json -Compress`` writes it without spaces; ``[Text.Encoding]::UTF8.GetBytes`` adds no BOM.
+- The record is moved into place with ``[IO.File]::Replace($temporary, $MarkerPath, [NullString]::Value)``
+  when MarkerPath exists, else ``[IO.File]::Move``: a real null, so ReplaceFile runs without a backup
+  (PowerShell/PowerShell#11515) and meets the host's ``replace_fails`` faults like any other replace.
+  A failure writing it is caught and reported with the inner exception's message, trimmed of the CRLF
+  .NET Framework leaves on a system message, and says that the secret was imported.
 - ``$ErrorActionPreference = 'Stop'``: the first failing step ends the try; the finally block only
   calls functions that catch their own errors, so the clean-up always runs to its end.
 """
@@ -42,11 +49,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from tplab import programs
-from tplab.twins import _dotnet_files as io
+from tplab.twins import _windows_io as io
 from tplab.twins import _private_folder as private
 from tplab.twins._run import ScriptError, ScriptRun, read_all_bytes, sha256_hex
 
-SCRIPT_SHA256 = "2868a9763906f3aeb5d344174af85f4d82b3fe93acb28cc2ab09063eed1f9fef"
+SCRIPT_SHA256 = "52825b820fa1d9ad51dcf1ffbad36f22d6d5104014ba777c69f50b96e6ab087a"
 SYSWOW64 = "C:\\Windows\\SysWOW64"
 OWN_FILE = "tp-secret-"  # followed by 32 hexadecimal digits (a GUID's 'N' form), then anything
 TIMEOUT_RANGE = (1, 480)
@@ -83,7 +90,7 @@ def move_secret(run: ScriptRun, params: dict[str, t.Any]) -> None:
     try:
         call.searched = _searched_folders(params)
         stale_before = datetime.now(timezone.utc) - timedelta(minutes=10)
-        if mode != "Sweep" or io.is_directory(run.host.path(work_root)):
+        if mode != "Sweep" or io.directory_exists(run, work_root):
             private.use_private_folder(run, work_root)
         _sweep(call, [work_root, *call.searched], stale_before)
         if mode != "Sweep":
@@ -130,7 +137,8 @@ def _is_own(name: str, folder: bool) -> bool:
 
 
 def _stale(call: _Call, path: str, stale_before: datetime) -> bool:
-    return not io.is_reparse_point(call.run.host, path) and io.last_write_utc(call.run.host, path) < stale_before
+    """Test-Stale."""
+    return not io.is_reparse_point(call.run, path) and io.last_write_utc(call.run, path) < stale_before
 
 
 def _swept(call: _Call, path: str, folder: bool = False) -> None:
@@ -141,18 +149,18 @@ def _swept(call: _Call, path: str, folder: bool = False) -> None:
 
 def _sweep(call: _Call, folders: list[str], stale_before: datetime) -> None:
     """Invoke-Sweep: stale files of this collection's names, then its stale private folders in WorkRoot."""
-    host, work_root = call.run.host, call.params["WorkRoot"]
+    run, work_root = call.run, call.params["WorkRoot"]
     for folder in folders:
-        if io.is_directory(host.path(folder)):
-            for path in io.get_entries(host, folder, "tp-secret-*", directories=False):
+        if io.directory_exists(run, folder):
+            for path in io.get_files(run, folder, "tp-secret-*"):
                 if _is_own(path.rsplit("\\", 1)[1], folder=False) and _stale(call, path, stale_before):
                     _swept(call, path)
-    if not io.is_directory(host.path(work_root)):
+    if not io.directory_exists(run, work_root):
         return
-    for folder in io.get_entries(host, work_root, "tp-secret-*", directories=True):
+    for folder in io.get_directories(run, work_root, "tp-secret-*"):
         if _is_own(folder.rsplit("\\", 1)[1], folder=True) and _stale(call, folder, stale_before):
-            for path in io.get_entries(host, folder, "tp-secret-*", directories=False):
-                if _is_own(path.rsplit("\\", 1)[1], folder=False) and not io.is_reparse_point(host, path):
+            for path in io.get_files(run, folder, "tp-secret-*"):
+                if _is_own(path.rsplit("\\", 1)[1], folder=False) and not io.is_reparse_point(run, path):
                     _swept(call, path)
             _swept(call, folder, folder=True)
 
@@ -161,8 +169,7 @@ def _remove_call_items(call: _Call) -> None:
     """Remove-CallItem: the call's files where it made them (everywhere searched once SecretMgr ran), then its folder."""
     folders = [call.work, *call.searched] if call.started else list(call.folders)
     for folder in folders:
-        paths = io.get_entries(call.run.host, folder, f"{call.stem}*", directories=False) \
-            if io.is_directory(call.run.host.path(folder)) else []
+        paths = io.get_files(call.run, folder, f"{call.stem}*") if io.directory_exists(call.run, folder) else []
         for path in paths:
             left = private.remove_known_item(call.run, path)
             if left:
@@ -211,11 +218,11 @@ def _secretmgr(call: _Call, switch: str, file: str, timeout: int) -> tuple[str, 
 
 def _find_export(call: _Call) -> str | None:
     """Find-Export: the first non-empty file of the call's name, private folder first."""
-    host = call.run.host
+    run = call.run
     for folder in [call.work, *call.searched]:
-        if io.is_directory(host.path(folder)):
-            for path in io.get_entries(host, folder, f"{call.stem}*", directories=False):
-                if host.path(path).stat().st_size > 0:
+        if io.directory_exists(run, folder):
+            for path in io.get_files(run, folder, f"{call.stem}*"):
+                if run.host.path(path).stat().st_size > 0:  # (New-Object IO.FileInfo $path).Length
                     return path
     return None
 
@@ -228,7 +235,7 @@ def _export(call: _Call, timeout: int) -> None:
     """Export-Secret."""
     run, params = call.run, call.params
     for folder in call.searched:
-        if io.is_directory(run.host.path(folder)):
+        if io.directory_exists(run, folder):
             call.folders.append(folder)
             private.new_private_file(run, f"{folder}\\{call.stem}.export")
     output, error = _secretmgr(call, "-e", f"{call.work}\\{call.stem}.export", timeout)
@@ -242,7 +249,8 @@ def _export(call: _Call, timeout: int) -> None:
 
 
 def _file_sha256(run: ScriptRun, path: str) -> str | None:
-    return sha256_hex(read_all_bytes(run, path)) if io.is_file(run.host.path(path)) else None
+    """Get-FileSha256."""
+    return sha256_hex(read_all_bytes(run, path)) if io.exists(run, path) else None
 
 
 def _import(call: _Call, timeout: int) -> None:
@@ -253,7 +261,7 @@ def _import(call: _Call, timeout: int) -> None:
         raise ScriptError("the secret export arrived damaged (HMAC mismatch). Nothing was imported; run again.")
     secret_file = params["SecretFile"]
     before = _file_sha256(run, secret_file)
-    io.write_all_bytes(run.host, f"{call.work}\\{call.stem}.export", data)
+    io.write_all_bytes(run, f"{call.work}\\{call.stem}.export", data)
     output, error = _secretmgr(call, "-i", f"{call.work}\\{call.stem}.export", timeout)
     imported = _file_sha256(run, secret_file)
     if not imported or imported == before:
@@ -263,6 +271,14 @@ def _import(call: _Call, timeout: int) -> None:
                           f"was recorded ({_detail(output, error)}).")
     record = {**json.loads(params["Marker"]), "imported_sha256": imported}
     temporary = f"{call.work}\\{call.stem}.record"
-    io.write_all_bytes(run.host, temporary, json.dumps(record, separators=(",", ":")).encode("utf-8"))
-    io.replace_or_move(run.host, temporary, params["MarkerPath"])
+    try:
+        io.write_all_bytes(run, temporary, json.dumps(record, separators=(",", ":")).encode("utf-8"))
+        if io.exists(run, params["MarkerPath"]):
+            io.replace_file(run, temporary, params["MarkerPath"], io.dotnet_string(io.NULL_STRING))
+        else:
+            io.move(run, temporary, params["MarkerPath"])
+    except io.DotNetError as failure:
+        raise ScriptError(f"SecretMgr.exe -i imported the secret into {secret_file}, but the import record "
+                          f"{params['MarkerPath']} could not be written: {failure.inner_message.strip()} Run again: "
+                          f"the re-run imports the same secret again and records it.") from failure
     run.result["imported_sha256"] = imported

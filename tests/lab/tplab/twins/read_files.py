@@ -26,7 +26,7 @@ from tplab.twins import _atomic_replace as library
 from tplab.twins import _windows_io as io
 from tplab.twins._run import ScriptRun, read_all_bytes, sha256_hex
 
-SCRIPT_SHA256 = "71ed454bca8fd3ad2df1c40f8cd2f7007db11fa2ede3d57c7a566ec0c6addb28"
+SCRIPT_SHA256 = "137c0e94d355fc2eeebf03396283ab60341359e6f0574184219188c4e3b799aa"
 
 
 def read_files(run: ScriptRun, params: dict[str, t.Any]) -> None:

@@ -25,7 +25,7 @@ from tplab.twins import _atomic_replace as library
 from tplab.twins import _windows_io as io
 from tplab.twins._run import ScriptError, ScriptRun, read_all_bytes, sha256_hex
 
-SCRIPT_SHA256 = "0f15e7a93969c83edd6a6381a70420805b6a7bf63690aa6b5d911873244b0c55"
+SCRIPT_SHA256 = "0d1b2881ff870f780c393252f3debae279b9d2048489537d681aa4d2d7e1f3c6"
 
 
 def read_program_config(run: ScriptRun, params: dict[str, t.Any]) -> None:

@@ -20,7 +20,7 @@ from tplab.twins import _atomic_replace as library
 from tplab.twins import _windows_io as io
 from tplab.twins._run import ScriptError, ScriptRun, read_all_bytes, sha256_hex
 
-SCRIPT_SHA256 = "885a70d45665672b9b58de2d55c714e083b4f478cb0904722cc74c0ed97aa528"
+SCRIPT_SHA256 = "ea8d6feb56078754590e0757d09356d3eca5e4c6864346badbb4c305a3c0bf4b"
 
 
 def replace_file(run: ScriptRun, params: dict[str, t.Any]) -> None:
