@@ -43,7 +43,7 @@ def _key(key: rsa.RSAPrivateKey) -> bytes:
 
 def certificate_set(host: str, folder: str) -> dict[str, object]:
     """One EM's four files, laid out under ``folder`` of the stand-in's root."""
-    ca_key, em_key = (rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(2))
+    ca_key, em_key = (rsa.generate_private_key(public_exponent=65537, key_size=2048) for _index in range(2))
     files = {"Ca-crt.pem": _certificate("Threat Prevention CA", ca_key, "Threat Prevention CA", ca_key, True),
              "Ca-key.pem": _key(ca_key), "Em-crt.pem": _certificate(host, em_key, "Threat Prevention CA", ca_key, False),
              "Em-key.pem": _key(em_key)}

@@ -5,18 +5,20 @@
 #AnsibleRequires -CSharpUtil Ansible.Basic
 
 # Test support for the integration targets: lay out a stand-in of Threat Prevention on a Windows host
-# that has none, under one root folder, and remove it again. Files are written byte for byte (and
+# that has none, under one root folder, read it back, and remove it again. Files are written byte for byte (and
 # protected with DPAPI in machine scope when asked, as Secret.dpapi is); services are registered,
 # stopped, for executables that are never started (compiled with a product version when one is
 # given, so that VersionInfo.ProductVersion reads it); a stub SecretMgr.exe is compiled that moves
 # Secret.dpapi as the product's does (-e exports it unprotected, -i protects it again); a stub of the
 # EM's PowerShell module answers Connect-SIEnterpriseManager and Get-SIAgentStatus with typed
-# objects (the status an enum), as a binary cmdlet would.
+# objects (the status an enum), as a binary cmdlet would. state=query changes nothing: it lists what is
+# under the root and returns the bytes of the files named in read (unprotected with DPAPI when asked),
+# so that a target can compare a file with the bytes it expects; the stand-in holds no links.
 
 $spec = @{
     options = @{
         root = @{ type = 'str'; default = 'C:\ansible-tp-test' }
-        state = @{ type = 'str'; choices = 'present', 'absent'; default = 'present' }
+        state = @{ type = 'str'; choices = 'present', 'absent', 'query'; default = 'present' }
         files = @{
             type = 'list'; elements = 'dict'; default = @(); options = @{
                 path = @{ type = 'str'; required = $true }
@@ -31,6 +33,12 @@ $spec = @{
                 executable = @{ type = 'str'; required = $true }
                 start_mode = @{ type = 'str'; choices = 'auto', 'manual', 'disabled'; default = 'manual' }
                 product_version = @{ type = 'str' }
+            }
+        }
+        read = @{
+            type = 'list'; elements = 'dict'; default = @(); options = @{
+                path = @{ type = 'str'; required = $true }
+                dpapi = @{ type = 'bool'; default = $false }
             }
         }
         secretmgr = @{ type = 'str' }
@@ -125,6 +133,45 @@ Function Remove-Layout {
     }
 }
 
+Function Get-Layout {
+    # Every file and folder under the root, relative to it (a folder ends in '\'), in ordinal order.
+    $listing = [Collections.Generic.List[string]]@()
+    if (Test-Path -LiteralPath $root -PathType Container) {
+        $prefix = $root.TrimEnd('\').Length + 1
+        foreach ($item in Get-ChildItem -LiteralPath $root -Recurse -Force) {
+            $relative = $item.FullName.Substring($prefix)
+            if ($item.PSIsContainer) {
+                $relative += '\'
+            }
+            $listing.Add($relative)
+        }
+    }
+    $sorted = $listing.ToArray()
+    [Array]::Sort($sorted, [StringComparer]::Ordinal)
+    $module.Result.listing = $sorted
+    # The bytes of each file named in read, base64 (null for a file that does not exist).
+    $contents = @{}
+    foreach ($file in $module.Params.read) {
+        $path = [IO.Path]::Combine($root, $file.path)
+        $contents[$file.path] = $null
+        if ([IO.File]::Exists($path)) {
+            $bytes = [IO.File]::ReadAllBytes($path)
+            if ($file.dpapi) {
+                Add-Type -AssemblyName System.Security
+                try {
+                    $bytes = [Security.Cryptography.ProtectedData]::Unprotect($bytes, $null, 'LocalMachine')
+                }
+                catch {
+                    # The CryptographicException's text is FormatMessage's, which ends in a line break.
+                    $module.FailJson("$path cannot be unprotected with this machine's DPAPI key: $($_.Exception.InnerException.Message.Trim())")
+                }
+            }
+            $contents[$file.path] = [Convert]::ToBase64String($bytes)
+        }
+    }
+    $module.Result.contents = $contents
+}
+
 Function New-LayoutFile([string]$RelativePath, [byte[]]$Bytes) {
     $path = [IO.Path]::Combine($root, $RelativePath)
     $null = [IO.Directory]::CreateDirectory([IO.Path]::GetDirectoryName($path))
@@ -135,6 +182,10 @@ Function New-LayoutFile([string]$RelativePath, [byte[]]$Bytes) {
 $module.Result.root = $root
 if ($module.Params.state -eq 'absent') {
     Remove-Layout
+    $module.ExitJson()
+}
+if ($module.Params.state -eq 'query') {
+    Get-Layout
     $module.ExitJson()
 }
 

@@ -9,6 +9,11 @@ given for one becomes the host's product version), a SecretMgr.exe
 (which the lab emulates by its name, tplab.programs), and for ``em_api`` the EM's PowerShell module
 file with its service running and listening on 3740 and 3741, so that the lab's Get-SIAgentStatus
 answers (with the estate's agents; the real stub lists the names it is given).
+
+``state: query`` reads back, as the real module does: every file and folder under the root
+(relative, a folder with a trailing backslash, in .NET's ordinal order) and the bytes of the files
+named in ``read``, unprotected with the machine key when asked. Removal takes the removed paths'
+security descriptors with it (tplab.acl), as deleting them on NTFS does.
 """
 
 from __future__ import annotations
@@ -18,12 +23,12 @@ import ntpath
 import shutil
 import typing as t
 
-from tplab import dpapi
+from tplab import acl, dpapi
 from tplab.windows.basic import AnsibleModule, ModuleSpec
 
 ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
     "root": {"type": "str", "default": "C:\\ansible-tp-test"},
-    "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
+    "state": {"type": "str", "choices": ["present", "absent", "query"], "default": "present"},
     "files": {"type": "list", "elements": "dict", "default": [], "options": {
         "path": {"type": "str", "required": True},
         "content_base64": {"type": "str", "required": True},
@@ -35,6 +40,10 @@ ARGUMENT_SPEC: dict[str, dict[str, t.Any]] = {
         "executable": {"type": "str", "required": True},
         "start_mode": {"type": "str", "choices": ["auto", "manual", "disabled"], "default": "manual"},
         "product_version": {"type": "str"},
+    }},
+    "read": {"type": "list", "elements": "dict", "default": [], "options": {
+        "path": {"type": "str", "required": True},
+        "dpapi": {"type": "bool", "default": False},
     }},
     "secretmgr": {"type": "str"},
     "em_api": {"type": "dict", "options": {
@@ -62,7 +71,34 @@ def _remove(module: AnsibleModule) -> None:
     root = host.path(module.params["root"])
     if root.exists():
         shutil.rmtree(root)
+        acl.forget(host, module.params["root"])
         module.result["changed"] = True
+
+
+def _listing(module: AnsibleModule) -> list[str]:
+    """Get-ChildItem -Recurse -Force of the root, relative, folders ending in a backslash, sorted ordinally."""
+    root = module.session.host.path(module.params["root"])
+    entries = list(root.rglob("*")) if root.is_dir() else []
+    relative = ["\\".join(entry.relative_to(root).parts) + ("\\" if entry.is_dir() else "") for entry in entries]
+    return sorted(relative, key=lambda text: text.encode("utf-16-be"))  # StringComparer.Ordinal: UTF-16 code units
+
+
+def _query(module: AnsibleModule) -> None:
+    host = module.session.host
+    module.result["listing"] = _listing(module)
+    contents: dict[str, str | None] = {}
+    for file in module.params["read"]:
+        path = ntpath.join(module.params["root"], file["path"])
+        contents[file["path"]] = None
+        if host.path(path).is_file():
+            data = host.path(path).read_bytes()
+            if file["dpapi"]:
+                try:
+                    data = dpapi.unprotect(host.system()["machine_key"], data)
+                except dpapi.DecryptError as error:
+                    module.fail_json(f"{path} cannot be unprotected with this machine's DPAPI key: {error}")
+            contents[file["path"]] = base64.b64encode(data).decode("ascii")
+    module.result["contents"] = contents
 
 
 def run(module: AnsibleModule) -> None:
@@ -70,6 +106,9 @@ def run(module: AnsibleModule) -> None:
     module.result["root"] = params["root"]
     if params["state"] == "absent":
         _remove(module)
+        return
+    if params["state"] == "query":
+        _query(module)
         return
     machine_key = host.system()["machine_key"]
     for file in params["files"]:
@@ -91,6 +130,6 @@ def run(module: AnsibleModule) -> None:
                 "display_name": service["display_name"], "path": f'"{ntpath.join(params["root"], service["executable"])}"',
                 "program": "other", "start_mode": service["start_mode"], "state": "stopped"})
         if params["em_api"]:
-            system["services"][params["em_api"]["service"]].update(program="enterprise_manager", state="started",
-                                                                    ports=[3740, 3741])
+            em_service = system["services"][params["em_api"]["service"]]
+            em_service.update(program="enterprise_manager", state="started", ports=[3740, 3741])
     module.result["changed"] = True
