@@ -8,7 +8,11 @@ and which principals may read it and may create or write in it. A path without a
 its parent's readers and writers (NTFS inheritance), which is how a folder made with New-Item under
 C:\\ProgramData ends up writable by every user. The defaults below are those of a fresh Windows
 Server install (Users may create folders in ProgramData and in C:\\Users\\Public and may read
-System32 and SysWOW64; only SYSTEM and Administrators may write under Program Files).
+System32 and SysWOW64; only SYSTEM and Administrators may write under Program Files). The root of
+the system drive lets Users create folders in it and write in every folder below it (``icacls C:\\``
+on Windows Server: ``BUILTIN\\Users:(CI)(AD)`` and ``BUILTIN\\Users:(CI)(IO)(WD)``), so a folder an
+administrator makes in C:\\ (C:\\ansible-tp-test, C:\\Tools) is writable by every user; the lab
+reduces that to Users among the writers of C:\\ and of what inherits from it.
 
 Stored in hosts/<host>/acl.json, with the rest of the host's state, so check mode's byte-for-byte
 comparison covers it too.
@@ -47,7 +51,7 @@ class Descriptor:
 
 # Where a fresh install starts: the nearest of these above a path decides what it inherits.
 DEFAULTS: dict[str, Descriptor] = {
-    "C:\\": Descriptor(TRUSTED_INSTALLER, True, (SYSTEM, ADMINISTRATORS, USERS), ADMINS_ONLY),
+    "C:\\": Descriptor(TRUSTED_INSTALLER, True, (SYSTEM, ADMINISTRATORS, USERS), (SYSTEM, ADMINISTRATORS, USERS)),
     "C:\\ProgramData": Descriptor(SYSTEM, True, (SYSTEM, ADMINISTRATORS, USERS), (SYSTEM, ADMINISTRATORS, USERS)),
     "C:\\Program Files": Descriptor(TRUSTED_INSTALLER, True, (SYSTEM, ADMINISTRATORS, USERS), ADMINS_ONLY),
     "C:\\Program Files (x86)": Descriptor(TRUSTED_INSTALLER, True, (SYSTEM, ADMINISTRATORS, USERS), ADMINS_ONLY),
