@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._app_config import (
     AppConfigError, AppSettingEdit, decode_config, set_app_setting)
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError, one_line
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._manager_address import (
     AddressError, ManagerAddress, parse_address)
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import CONFIG_SUFFIX, MANAGER_ADDRESS_KEY
@@ -113,9 +113,10 @@ def _edit(host: WindowsHost, request: ConfigRequest, program: ProgramConfig, pat
         result["diff"] = {"before_header": path, "after_header": path, "before": decode_config(content).text,
                           "after": decode_config(edit.content).text}
     if request.restart and service and not restart:
-        result["warnings"] = [f"{host.name}: service '{service.name}' is disabled, so it was not restarted: while it "
-                              f"runs it still uses the address it read when it started. Enable and restart it to use "
-                              f"the new one."]
+        outcome = "a run will not restart it" if check_mode else "it was not restarted"
+        result["warnings"] = [f"{host.name}: service '{service.name}' is disabled, so {outcome}: while it runs it "
+                              f"still uses the address it read when it started. Enable and restart it to use the new "
+                              f"one."]
     if check_mode:
         result["restarted"] = restart
         return result
@@ -127,7 +128,7 @@ def _edit(host: WindowsHost, request: ConfigRequest, program: ProgramConfig, pat
         if written["record_error"]:
             result.setdefault("warnings", []).append(
                 f"{host.name}: {path} was written, but the record of it ({record}) could not be: "
-                f"{written['record_error'].rstrip('.')}. A later run then decides whether the agent still has to be "
+                f"{one_line(written['record_error']).rstrip('.')}. A later run then decides whether the agent still has to be "
                 f"restarted from the file's time alone.")
     if restart and service:
         if edit.changed:

@@ -145,10 +145,14 @@ def test_disabled_agent_is_written_not_started_and_warned(repoint: Run, host: Fa
     """A disabled, stopped agent is left alone (no win_service call); a warning says when it will read the address."""
     host.services["siwindowsagent"].start_mode = "disabled"
     host.services["siwindowsagent"].state = "stopped"
+    checked = repoint({"manager_address": NEW}, check_mode=True)
+    assert checked["warnings"] == ["agent01: service 'SIWindowsAgent' is disabled, so a run will not restart it: while "
+                                   "it runs it still uses the address it read when it started. Enable and restart it "
+                                   "to use the new one."]
     result = repoint({"manager_address": NEW})
-    assert host.kinds() == ["read_program_config", "replace_file"]
+    assert host.kinds() == ["read_program_config", "read_program_config", "replace_file"]
     assert result["changed"] is True and result["restarted"] is False and host.files[CONFIG] == config(NEW)
-    assert "disabled" in result["warnings"][0] and result["warnings"][0].startswith("agent01: ")
+    assert result["warnings"][0].startswith("agent01: service 'SIWindowsAgent' is disabled, so it was not restarted: ")
 
 
 def test_restart_false_writes_only(repoint: Run, host: FakeWindows) -> None:
@@ -342,12 +346,15 @@ def test_a_record_that_could_not_be_written_is_a_warning(
     original = host._replace_file  # pylint: disable=protected-access
 
     def without_record(parameters: dict[str, t.Any]) -> dict[str, t.Any]:
-        return {**original(parameters), "record_error": "Access to the path is denied."}
+        # .NET Framework keeps the CRLF that ends a system message, inside PowerShell's quotes too.
+        return {**original(parameters),
+                "record_error": 'Exception calling "WriteAllBytes" with "2" argument(s): "There is not enough space on the disk.\r\n"'}
 
     monkeypatch.setattr(host, "_replace_file", without_record)
     result = repoint({"manager_address": NEW})
     assert result["changed"] is True and not result.get("failed")
-    assert any(RECORD in warning and "Access to the path is denied" in warning for warning in result["warnings"])
+    warning = next(warning for warning in result["warnings"] if RECORD in warning)
+    assert 'not enough space on the disk. "' in warning and "\r" not in warning and "\n" not in warning
 
 
 def test_preflight_changes_nothing_reports_would_change_and_proves_the_replace(repoint: Run, host: FakeWindows) -> None:
