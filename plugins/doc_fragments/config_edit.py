@@ -6,7 +6,8 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """manager_address, add_if_missing, backup and preflight, shared by tp_agent_config and tp_console_config."""
+    """manager_address, add_if_missing, backup and preflight, and the return values that come with them, shared by
+    tp_agent_config and tp_console_config."""
 
     DOCUMENTATION = r"""
 options:
@@ -43,4 +44,15 @@ options:
       - In check mode the host is only read, as without this option.
     type: bool
     default: false
+"""
+
+    RETURN = r"""
+removed_temporary_files:
+  description:
+    - The collection's own temporary files, older than 10 minutes, that an interrupted run had left beside the
+      config and this run removed (never in check mode). Removing them does not count as a change.
+  returned: success
+  type: list
+  elements: str
+  sample: []
 """

@@ -108,6 +108,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - netwrix.threat_prevention.config_edit
 path:
   description: The config file that was read (and, if changed, written).
   returned: success
@@ -157,12 +159,4 @@ would_change:
   returned: when O(preflight) is true
   type: bool
   sample: true
-removed_temporary_files:
-  description:
-    - The collection's own temporary files, older than 10 minutes, that an interrupted run had left beside the
-      config and this run removed (never in check mode). Removing them does not count as a change.
-  returned: success
-  type: list
-  elements: str
-  sample: []
 """

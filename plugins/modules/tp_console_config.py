@@ -59,6 +59,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - netwrix.threat_prevention.config_edit
 path:
   description: The config file that was read (and, if changed, written).
   returned: success
@@ -83,11 +85,4 @@ would_change:
   description: With O(preflight), whether a run would change the file (RV(ignore:changed) stays false).
   returned: when O(preflight) is true
   type: bool
-removed_temporary_files:
-  description:
-    - The collection's own temporary files, older than 10 minutes, that an interrupted run had left beside the
-      config and this run removed (never in check mode). Removing them does not count as a change.
-  returned: success
-  type: list
-  elements: str
 """

@@ -163,11 +163,7 @@ class WindowsHost:
         ``record_suffix`` it reads what the collection recorded writing (see ``replace_file``).
         """
         parameters = {"ServiceName": service_name or "", "ConfigPath": config_path or "", "ConfigSuffix": suffix,
-                      "MaxBytes": MAX_FILE_BYTES}
-        if record_suffix:
-            parameters["RecordSuffix"] = record_suffix
-        if self_test:
-            parameters["SelfTest"] = True
+                      "MaxBytes": MAX_FILE_BYTES, **_given(RecordSuffix=record_suffix, SelfTest=self_test)}
         result = self._script("read_program_config", parameters)
         raw_service, raw_config = result.get("service"), result["config"]
         service = None
@@ -195,9 +191,7 @@ class WindowsHost:
         """
         encoded = base64.b64encode(content).decode("ascii")
         parameters = {"Path": path, "Sha256": hashlib.sha256(content).hexdigest(), "ExpectedSha256": expected_sha256 or "",
-                      "BackupPath": backup_path or ""}
-        if record_path:
-            parameters["RecordPath"] = record_path
+                      "BackupPath": backup_path or "", **_given(RecordPath=record_path)}
         if secret:
             result = self._script("replace_file", parameters, [{"name": "SecretContentBase64", "value": encoded}])
         else:
@@ -212,12 +206,8 @@ class WindowsHost:
                     self_test: bool = False) -> FolderRead:
         """read_files for a folder the collection writes into: also remove what interrupted writes of these files
         left there (``sweep``) and prove the atomic replace there (``self_test``); neither happens in check mode."""
-        parameters: dict[str, t.Any] = {"Folder": folder, "Names": list(names), "IncludeContent": include_content,
-                                        "MaxBytes": MAX_FILE_BYTES}
-        if sweep:
-            parameters["Sweep"] = True
-        if self_test:
-            parameters["SelfTest"] = True
+        parameters = {"Folder": folder, "Names": list(names), "IncludeContent": include_content,
+                      "MaxBytes": MAX_FILE_BYTES, **_given(Sweep=sweep, SelfTest=self_test)}
         result = self._script("read_files", parameters)
         files = [FolderFile(requested=raw["requested"], name=raw["name"], path=raw["path"], exists=bool(raw["exists"]),
                             sha256=raw.get("sha256"), too_large=bool(raw.get("too_large")),
@@ -367,6 +357,11 @@ def _script_text(name: str) -> str:
     text = (_SCRIPTS / f"{name}.ps1").read_text(encoding="utf-8")
     return _INCLUDE.sub(lambda match: (_SCRIPTS / "lib" / f"{match.group('name')}.ps1").read_text(encoding="utf-8").rstrip("\n"),
                         text)
+
+
+def _given(**values: t.Any) -> dict[str, t.Any]:
+    """The optional script parameters that are set; the script's own defaults stand for the others."""
+    return {name: value for name, value in values.items() if value}
 
 
 def _script_error(result: dict[str, t.Any]) -> str:

@@ -117,6 +117,13 @@ def ready_to_import(estate: Estate) -> tuple[Host, bytes, bytes]:
     return new, new.path(SECRET_FILE).read_bytes(), exported(estate)
 
 
+def secretmgr_call(estate: Estate, host: str, **extra: t.Any) -> tuple[str, dict[str, t.Any]]:
+    """The switch SecretMgr runs with on this EM, and the script's parameters there: -e on the old, -i on the new."""
+    if host == "old-em":
+        return "-e", export_params(**extra)
+    return "-i", import_params(ready_to_import(estate)[2], **extra)
+
+
 def litter(host: Host) -> list[str]:
     """Every tp-secret-* entry on the host's drives (links counted, never followed)."""
     found = []
@@ -292,26 +299,22 @@ def test_an_export_that_exits_0_and_writes_nothing_fails(lab: Estate) -> None:
 
 
 @pytest.mark.parametrize("host", ["old-em", "new-em"])
-def test_an_error_secretmgr_writes_to_stdout_is_in_the_message(lab: Estate, host: str) -> None:
-    switch, params = ("-e", export_params()) if host == "old-em" else ("-i", import_params(ready_to_import(lab)[2]))
-    lab.set_fault(host, "secretmgr_misbehaves", "stdout_error")
-    failing(lab, host, params, rf"SecretMgr\.exe {switch} failed \(exit code 1; output: SecretMgr: Access to the secret store "
-            r"was denied \(fault injected by the lab\)\)\.")
-
-
-@pytest.mark.parametrize("host", ["old-em", "new-em"])
-def test_a_question_gets_end_of_file_and_secretmgr_gives_up(lab: Estate, host: str) -> None:
-    """Standard input is closed: the prompt reads end-of-file at once; its question and answer are in the message."""
-    switch, params = ("-e", export_params()) if host == "old-em" else ("-i", import_params(ready_to_import(lab)[2]))
-    lab.set_fault(host, "secretmgr_misbehaves", "prompt")
-    failing(lab, host, params, rf"SecretMgr\.exe {switch} failed \(exit code 1; output: The output file exists or is not "
-            r"trusted\. Continue\? \[y/N\] No answer \(end of input\); nothing was done\.\)")
+@pytest.mark.parametrize(("misbehaviour", "printed"), [
+    ("stdout_error", r"SecretMgr: Access to the secret store was denied \(fault injected by the lab\)"),
+    # Standard input is closed: the prompt reads end-of-file at once; its question and answer are in the message.
+    ("prompt", r"The output file exists or is not trusted\. Continue\? \[y/N\] No answer \(end of input\); nothing was "
+               r"done\."),
+])
+def test_what_a_failing_secretmgr_prints_is_in_the_message(lab: Estate, host: str, misbehaviour: str, printed: str) -> None:
+    switch, params = secretmgr_call(lab, host)
+    lab.set_fault(host, "secretmgr_misbehaves", misbehaviour)
+    failing(lab, host, params, rf"SecretMgr\.exe {switch} failed \(exit code 1; output: {printed}\)\.")
     assert programs.running(lab.host(host)) == []
 
 
 @pytest.mark.parametrize("host", ["old-em", "new-em"])
 def test_a_hung_secretmgr_is_stopped_at_the_time_out_and_nothing_is_left(lab: Estate, host: str) -> None:
-    params = export_params(TimeoutSeconds=1) if host == "old-em" else import_params(ready_to_import(lab)[2], TimeoutSeconds=1)
+    _switch, params = secretmgr_call(lab, host, TimeoutSeconds=1)
     lab.set_fault(host, "secretmgr_misbehaves", "hang")
     failing(lab, host, params, r"SecretMgr\.exe -[ei] did not exit within 1 seconds, so it was stopped, with any process "
             r"it started \(no output\)\..*raise secretmgr_timeout")

@@ -46,6 +46,13 @@ class ScriptRun:
     edition: str = "Desktop"  # $PSVersionTable.PSEdition of the process running the script
     language_mode: str = "FullLanguage"  # $ExecutionContext.SessionState.LanguageMode
 
+    def stopped_outside_full_language(self) -> bool:
+        """The read scripts' guard: outside FullLanguage mode $Ansible.Result is only the mode, and the script returns."""
+        if self.language_mode == "FullLanguage":
+            return False
+        self.result = {"language_mode": self.language_mode}
+        return True
+
     def dotnet(self) -> None:
         """The script is about to call a .NET method: in ConstrainedLanguage mode that is where it fails."""
         if self.language_mode != "FullLanguage":

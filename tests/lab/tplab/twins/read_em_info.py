@@ -50,8 +50,7 @@ def _logging(run: ScriptRun) -> dict[str, bool]:
 def read_em_info(run: ScriptRun, params: dict[str, t.Any]) -> None:
     """Twin of read_em_info.ps1."""
     run.changed = False
-    if run.language_mode != "FullLanguage":
-        run.result = {"language_mode": run.language_mode}
+    if run.stopped_outside_full_language():
         return
     folder = params["Folder"]
     exe = f"{folder}\\{params.get('Executable') or 'SIEnterpriseManager.exe'}"

@@ -32,8 +32,7 @@ SCRIPT_SHA256 = "137c0e94d355fc2eeebf03396283ab60341359e6f0574184219188c4e3b799a
 def read_files(run: ScriptRun, params: dict[str, t.Any]) -> None:
     """Twin of read_files.ps1."""
     run.changed = False
-    if run.language_mode != "FullLanguage":
-        run.result = {"language_mode": run.language_mode}
+    if run.stopped_outside_full_language():
         return
     folder, names = params["Folder"], list(params["Names"])
     removed: list[str] = []

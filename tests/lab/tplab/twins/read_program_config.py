@@ -31,8 +31,7 @@ SCRIPT_SHA256 = "0d1b2881ff870f780c393252f3debae279b9d2048489537d681aa4d2d7e1f3c
 def read_program_config(run: ScriptRun, params: dict[str, t.Any]) -> None:
     """Twin of read_program_config.ps1."""
     run.changed = False
-    if run.language_mode != "FullLanguage":
-        run.result = {"language_mode": run.language_mode}
+    if run.stopped_outside_full_language():
         return
     service_name, config_path = params.get("ServiceName") or "", params.get("ConfigPath") or ""
     record_suffix, limit = params.get("RecordSuffix") or "", int(params.get("MaxBytes") or 1048576)
