@@ -7,13 +7,14 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._action_base import TPActionBase
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_config import ConfigRequest, address_option, repoint
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import AGENT_PORT, SERVICE_NAMES
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_config import (
+    ConfigRequest, TargetCheck, address_option, repoint)
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import AGENT_CA_FILE, AGENT_PORT, SERVICE_NAMES
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
 
 
 class ActionModule(TPActionBase):
-    """Set managerAddress in an agent's SIWindowsAgent.exe.config, byte for byte."""
+    """Set managerAddress in an agent's SIWindowsAgent.exe.config, byte for byte, towards a proven EM."""
 
     ARGUMENT_SPEC = {
         "manager_address": {"type": "str", "required": True},
@@ -24,11 +25,21 @@ class ActionModule(TPActionBase):
         "restart": {"type": "bool", "default": True},
         "backup": {"type": "bool", "default": True},
         "preflight": {"type": "bool", "default": False},
+        "em_host": {"type": "str"},
+        "em_service_name": {"type": "str", "default": SERVICE_NAMES["enterprise_manager"]},
+        "em_proof_max_age": {"type": "int", "default": 300},
+        "ca_file": {"type": "str", "default": AGENT_CA_FILE},
+        "prove_target": {"type": "bool", "default": True},
     }
 
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
         address = address_option(host.name, args["manager_address"], args["port"])
+        target = None
+        if args["em_host"]:
+            target = TargetCheck(em_host=args["em_host"], ca_file=args["ca_file"],
+                                 prove=self.em_prover(args["em_host"], args["em_service_name"], args["em_proof_max_age"]))
         request = ConfigRequest(address=address, service_name=args["service_name"], path=args["path"],
                                 add_if_missing=args["add_if_missing"], restart=args["restart"], backup=args["backup"],
-                                keep_record=True, preflight=args["preflight"])
+                                keep_record=True, preflight=args["preflight"], target=target,
+                                prove_target=args["prove_target"])
         return repoint(host, request, self.check_mode, self.diff_mode)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._action_base import TPActionBase
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_status import StatusColumns, StatusRequest, wait_for_agents
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_status import (
+    AGENT_LIST_OPTIONS, StatusRequest, columns_of, wait_for_agents)
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import CONSOLE_PORT, SERVICE_NAMES
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import SERVICE_NAMES
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
 
 
@@ -23,17 +24,12 @@ class ActionModule(TPActionBase):
         "fail_on_missing": {"type": "bool", "default": True},
         "check_only": {"type": "bool", "default": False},
         "em_service_name": {"type": "str", "default": SERVICE_NAMES["enterprise_manager"]},
-        "module_file": {"type": "str", "default": "SI.SIMonitor.PowerShell.dll"},
-        "api_port": {"type": "int", "default": CONSOLE_PORT},
-        "name_properties": {"type": "list", "elements": "str", "default": ["Machine", "FQDN", "Name"]},
-        "status_property": {"type": "str", "default": "Status"},
         "address_property": {"type": "str", "default": "Address"},
-        "active_statuses": {"type": "list", "elements": "str", "default": ["Active", "Active (Modules Pending)"]},
+        **AGENT_LIST_OPTIONS,
     }
 
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
-        columns = StatusColumns(names=tuple(args["name_properties"]), status=args["status_property"],
-                                address=args["address_property"], active=tuple(args["active_statuses"]))
+        columns = columns_of(args, args["address_property"])
         request = StatusRequest(service_name=args["em_service_name"], module_file=args["module_file"], port=args["api_port"],
                                 columns=columns, expect=tuple(args["expect"]), timeout=args["timeout"], delay=args["delay"],
                                 check_only=args["check_only"])

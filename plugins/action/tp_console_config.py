@@ -27,9 +27,12 @@ class ActionModule(TPActionBase):
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
         address = address_option(host.name, args["manager_address"], args["port"])
         request = ConfigRequest(address=address, service_name=None, path=args["path"], add_if_missing=args["add_if_missing"],
-                                restart=False, backup=args["backup"], component="console", preflight=args["preflight"])
+                                restart=False, backup=args["backup"], component="console", preflight=args["preflight"],
+                                # A console on an EM that is not up yet only waits for it; no agent depends on it. The
+                                # decommission is what checks that every console points at the new EM (tp_service).
+                                prove_target=False)
         result = repoint(host, request, self.check_mode, self.diff_mode)
-        for agent_only in ("restarted", "pending_restart", "service_state"):  # a console has no service to restart
+        for agent_only in ("restarted", "pending_restart", "service_state", "target"):  # a console has no service to restart
             result.pop(agent_only, None)
         if result["changed"] and not self.check_mode:
             result.setdefault("warnings", []).append(

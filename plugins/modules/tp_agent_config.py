@@ -32,6 +32,17 @@ description:
     between the write and the restart), the agent is restarted so that it reads it. An agent that
     rewrites its own config is not restarted for that. A file without a record (written by an earlier
     version of the collection) is judged by its time alone.
+  - A stopped agent (not disabled) whose file already names the address is started, so that a run cut off
+    between the stop and the start of a restart is finished by the next one.
+  - B(The target is proven first.) With O(em_host), every read resolves the host part of
+    O(manager_address) on the agent itself (in the same call that reads the file) and refuses an
+    address that does not resolve there, or that resolves to any address that is not one of the
+    O(em_host) host's own. A write also needs this run's proof that the Enterprise Manager on O(em_host)
+    runs, listens on the address's port, and holds the CA certificate that is the agent's own
+    C(CertsInfo\ca-crt.pem) (read in that same call). Without that, nothing is written and the task
+    fails naming the reason. The proof is one read of the EM over a connection the module opens
+    itself, shared by all agents of a batch and reused for O(em_proof_max_age) seconds. Check mode
+    and O(preflight) report the proof (RV(target)) without requiring the EM to be ready.
   - Every run that is not in check mode also removes the collection's own temporary files that an
     interrupted run left beside the config, once they are more than 10 minutes old.
 options:
@@ -58,6 +69,37 @@ options:
       - A hardened agent cannot be restarted locally; with O(restart) it is refused before any change.
     type: bool
     default: true
+  em_host:
+    description:
+      - The inventory host of the Enterprise Manager that O(manager_address) must lead to. The module
+        opens its own connection to it, with that host's connection variables, to read its service,
+        listening ports, CA certificate and IP addresses (no private key is read).
+      - A write that changes the address is refused without it, unless O(prove_target=false).
+    type: str
+  em_service_name:
+    description:
+      - The Enterprise Manager's Windows service name on O(em_host).
+    type: str
+    default: SIEnterpriseManager
+  em_proof_max_age:
+    description:
+      - How many seconds a proof that showed the EM ready is reused by later writes of the same run
+        before the EM is read again. A proof that showed it not ready is only shared by the agents
+        that asked at the same moment.
+    type: int
+    default: 300
+  ca_file:
+    description:
+      - The agent's CA certificate, relative to the folder of its config file, compared with the EM's
+        C(CertsInfo\Ca-crt.pem).
+    type: str
+    default: CertsInfo\ca-crt.pem
+  prove_target:
+    description:
+      - Set to false to write an address without O(em_host) and without the proof - for an address
+        outside the inventory that you have checked yourself. The agent may then end on no EM.
+    type: bool
+    default: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -78,31 +120,36 @@ author:
 """
 
 EXAMPLES = r"""
-- name: Point the agent at the new Enterprise Manager (port 3741 is added)
+- name: Point the agent at the new Enterprise Manager (port 3741 is added), proven first
   netwrix.threat_prevention.tp_agent_config:
     manager_address: newem.corp.example
+    em_host: newem  # its inventory name
   register: repoint
 
 - name: Point at an IPv6 address, without restarting the agent
   netwrix.threat_prevention.tp_agent_config:
     manager_address: "[fd00::20]:3741"
+    em_host: newem
     restart: false
 
 - name: Edit a config file in a non-standard place, adding the key if it is missing
   netwrix.threat_prevention.tp_agent_config:
     manager_address: newem.corp.example:3741
+    em_host: newem
     path: D:\Agents\SIWindowsAgent\SIWindowsAgent.exe.config
     add_if_missing: true
 
 - name: Preflight - report what would change and prove the atomic replace on the host, changing nothing
   netwrix.threat_prevention.tp_agent_config:
     manager_address: newem.corp.example
+    em_host: newem
     preflight: true
   register: agent_preflight
 
 - name: Audit only - which agents still point elsewhere?
   netwrix.threat_prevention.tp_agent_config:
     manager_address: newem.corp.example
+    em_host: newem
   check_mode: true
   diff: true
 """
@@ -154,6 +201,24 @@ service_state:
   returned: success
   type: str
   sample: started
+target:
+  description:
+    - What was checked of the Enterprise Manager on O(em_host); null without O(em_host).
+    - C(not_ready) is why an agent could not be pointed at it now (null when it could); a real write
+      refuses in that case, check mode and O(preflight) only report it.
+  returned: success
+  type: dict
+  sample:
+    em_host: newem
+    service_state: started
+    listening: [3740, 3741]
+    ca_fingerprint: 5c1f...
+    agent_ca_fingerprint: 5c1f...
+    ca_matches: true
+    addresses: [10.20.0.11, "fd00::11"]
+    resolved: [10.20.0.11]
+    age: 4.2
+    not_ready: null
 would_change:
   description: With O(preflight), whether a run would change the file or restart the agent (RV(ignore:changed) stays false).
   returned: when O(preflight) is true

@@ -65,48 +65,16 @@ options:
         so that C(module_defaults) for the action group cannot set one for the other.
     type: str
     default: SIEnterpriseManager
-  module_file:
-    description:
-      - The EM PowerShell module's file name in the EM install folder.
-    type: str
-    default: SI.SIMonitor.PowerShell.dll
-  api_port:
-    description:
-      - The EM's console and PowerShell API port (agents use another one, 3741).
-    type: int
-    default: 3740
-  name_properties:
-    description:
-      - Properties of a C(Get-SIAgentStatus) object that hold the agent's name. The vendor does not
-        document them; the defaults are the Agents grid's column names.
-    type: list
-    elements: str
-    default: [Machine, FQDN, Name]
-  status_property:
-    description:
-      - The property that holds the agent's status.
-    type: str
-    default: Status
   address_property:
     description:
       - The property that holds the agent's address.
     type: str
     default: Address
-  active_statuses:
-    description:
-      - Status values that mean the agent is connected to this EM.
-      - They compare ignoring case, spaces and punctuation, so C(Active (Modules Pending)) also matches
-        an enum's name C(ActiveModulesPending).
-      - The Agents grid shows a hardened agent as C(Hardened). Whether that means "connected to this EM" is not
-        documented, so it is not counted by default (a false "arrived" is worse than a false "missing" when the
-        next step is to decommission the old EM). Add it once you have checked your EM.
-    type: list
-    elements: str
-    default: [Active, Active (Modules Pending)]
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - netwrix.threat_prevention.action_attributes
+  - netwrix.threat_prevention.agent_list
 attributes:
   check_mode:
     support: full

@@ -18,6 +18,14 @@ description:
     this before asking for a stop and fails, changing nothing, with the instruction to soften the
     agent first.
   - Fails with a clear message when the service is not installed.
+  - B(No Enterprise Manager is stopped or disabled under an agent.) Before it stops an Enterprise
+    Manager, the module reads that EM's agent list and refuses, changing nothing, while any agent is
+    active on it. Disabling an EM is its decommission and needs O(successor). With O(successor), the
+    module also reads the successor's agent list (over a connection it opens itself) and refuses unless
+    every agent either EM lists - the fleet, not the inventory - is active on the successor, and every
+    console in O(consoles) points at an address of the successor, except those named in
+    O(abandoned_agents) and O(abandoned_consoles). The check is made in the same action as the change,
+    so no way of starting a playbook part-way, no role used alone and no ad-hoc call gets past it.
 options:
   component:
     description:
@@ -52,10 +60,49 @@ options:
       - Seconds to wait for each port in O(wait_for_ports).
     type: int
     default: 120
+  successor:
+    description:
+      - The inventory host of the Enterprise Manager that takes this one's agents over. With it, a stop or
+        disable is a decommission and is checked as such (see the description); without it, disabling an
+        Enterprise Manager is refused.
+    type: str
+  successor_service_name:
+    description:
+      - The Enterprise Manager's Windows service name on O(successor).
+    type: str
+    default: SIEnterpriseManager
+  consoles:
+    description:
+      - Inventory hosts of remote Administration Consoles that must point at O(successor) before a decommission.
+      - Each console's config file is its C(console_config_path) host variable (the console role's) when set,
+        else O(console_config_path). Its C(managerAddress) is resolved on the console itself.
+    type: list
+    elements: str
+    default: []
+  console_config_path:
+    description:
+      - The console config file on hosts in O(consoles) that do not set C(console_config_path).
+    type: str
+    default: C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWinConsole\SIWinConsole.exe.Config
+  abandoned_agents:
+    description:
+      - Agents the EM lists that may be left behind (decommissioned machines, agents to be reinstalled), by
+        host name as the agent list shows it. Nothing else lets a stop or a decommission pass an agent that is
+        not active on the successor.
+    type: list
+    elements: str
+    default: []
+  abandoned_consoles:
+    description:
+      - Hosts of O(consoles) that may be left pointing elsewhere.
+    type: list
+    elements: str
+    default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - netwrix.threat_prevention.action_attributes
+  - netwrix.threat_prevention.agent_list
 attributes:
   check_mode:
     support: full
@@ -88,11 +135,14 @@ EXAMPLES = r"""
     wait_for_ports: [3741, 3740]
     wait_timeout: 300
 
-- name: Stop and disable the old Enterprise Manager once every agent has moved
+- name: Stop and disable the old Enterprise Manager - refused unless every agent it knows is active on newem
   netwrix.threat_prevention.tp_service:
     component: enterprise_manager
     state: stopped
     start_mode: disabled
+    successor: newem
+    consoles: "{{ groups['tp_consoles'] | default([]) }}"
+    abandoned_agents: [retired-fileserver07]
 """
 
 RETURN = r"""
@@ -142,4 +192,14 @@ listening:
   type: list
   elements: int
   sample: [3741, 3740]
+stop_gate:
+  description:
+    - What was checked before an Enterprise Manager was stopped or disabled - C(agents_listed) by this EM,
+      C(active_here), C(abandoned_agents), and with O(successor) also C(successor), C(successor_listed),
+      C(not_on_successor) and C(consoles) (per console its C(host), C(address), C(resolved) and
+      C(points_at_successor)). A refusal returns it too.
+  returned: when an Enterprise Manager would be stopped or disabled
+  type: dict
+  sample: {agents_listed: 250, active_here: [], abandoned_agents: [], successor: newem, successor_listed: 250,
+           not_on_successor: [], consoles: []}
 """

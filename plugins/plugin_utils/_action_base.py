@@ -13,10 +13,13 @@ FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 from __future__ import annotations
 
 import functools
+import os
 import typing as t
 
+from ansible import constants as C
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._em_proof import EmProof, em_prover
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._peer import peer_host
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._transport import secret_hazards
@@ -74,6 +77,12 @@ class TPActionBase(ActionBase):
     def peer(self, host_name: str) -> t.ContextManager[WindowsHost]:
         """A connection to another inventory host for the length of a ``with`` block (see _peer.py)."""
         return peer_host(self, self._tp_task_vars, host_name)
+
+    def em_prover(self, em_host: str, service_name: str, max_age: int) -> t.Callable[[int | None], EmProof]:
+        """This run's proof of an EM, shared by every fork through the run's own controller temp folder (_em_proof.py)."""
+        if max_age < 0:
+            raise TPError(f"option em_proof_max_age must be 0 or more seconds (got {max_age}). Nothing was changed.")
+        return em_prover(self.peer, em_host, service_name, max_age, os.path.join(C.DEFAULT_LOCAL_TMP, "tp-em-proofs"))
 
     @property
     def check_mode(self) -> bool:

@@ -21,13 +21,16 @@ from datetime import datetime, timezone
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._app_config import (
     AppConfigError, AppSettingEdit, decode_config, set_app_setting)
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._certificates import certificate_fingerprint
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._em_proof import EmProof
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError, one_line
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._manager_address import (
     AddressError, ManagerAddress, parse_address)
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import CONFIG_SUFFIX, MANAGER_ADDRESS_KEY
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._self_test import require_atomic_replace
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import SOFTEN_HINT, is_hardened
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import ProgramConfig, ServiceInfo, WindowsHost
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import (
+    ProgramConfig, Resolved, ServiceInfo, WindowsHost)
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,17 @@ class ConfigRequest:
     component: str = "agent"
     keep_record: bool = False  # record what was written beside the file (restart_pending tells it from other writes)
     preflight: bool = False  # change nothing; on a real run prove the atomic replace on the host
+    target: TargetCheck | None = None  # the EM the address must lead to; None writes only with prove_target off
+    prove_target: bool = True
+
+
+@dataclass(frozen=True)
+class TargetCheck:
+    """The EM an address must lead to (em_host), how to get this run's proof of it, and the agent's CA file."""
+
+    em_host: str
+    prove: t.Callable[[int | None], EmProof]  # the port an agent will use, or None for the EM's addresses only
+    ca_file: str  # relative to the program's folder
 
 
 # Beside the config, what the collection last wrote there: {"path", "sha256", "written_utc"}.
@@ -77,8 +91,11 @@ def desired_edit(content: bytes, request: ConfigRequest, host_name: str, path: s
 
 def repoint(host: WindowsHost, request: ConfigRequest, check_mode: bool, diff_mode: bool) -> dict[str, t.Any]:
     """The whole of tp_agent_config (and of tp_console_config, without a service)."""
+    target = request.target
     program = host.read_program_config(request.service_name, request.path, CONFIG_SUFFIX,
-                                       WRITTEN_RECORD_SUFFIX if request.keep_record else None, self_test=request.preflight)
+                                       WRITTEN_RECORD_SUFFIX if request.keep_record else None, self_test=request.preflight,
+                                       companion_file=target.ca_file if target else None,
+                                       resolve_name=request.address.host if target else None)
     path = _existing_config_path(host, program, request)
     if request.preflight and not check_mode:
         require_atomic_replace(host.name, program.self_test, path.rsplit("\\", 1)[0], path, path=path)
@@ -94,6 +111,8 @@ def _edit(host: WindowsHost, request: ConfigRequest, program: ProgramConfig, pat
     """Write the file when it must change and restart the service; in check mode only say what would happen."""
     content = t.cast(bytes, program.config.content)
     edit = desired_edit(content, request, host.name, path)
+    writing = edit.changed and not check_mode
+    evidence = target_evidence(host, request, program, writing)
     service = program.service
     # A stopped agent is started too: it must run to register with the new EM, and a restart that
     # failed on an earlier run may be what stopped it. Only a disabled service is left alone.
@@ -103,6 +122,7 @@ def _edit(host: WindowsHost, request: ConfigRequest, program: ProgramConfig, pat
         "changed": edit.changed or pending, "path": path, "previous_address": edit.previous_value,
         "address": edit.value, "encoding": edit.encoding + (" with BOM" if edit.bom else ""), "backup_file": None,
         "restarted": False, "pending_restart": pending, "service_state": service.state if service else None,
+        "target": evidence,
     }
     if not result["changed"]:
         return result
@@ -139,11 +159,72 @@ def _edit(host: WindowsHost, request: ConfigRequest, program: ProgramConfig, pat
     return result
 
 
+def target_evidence(host: WindowsHost, request: ConfigRequest, program: ProgramConfig, writing: bool) -> dict[str, t.Any] | None:
+    """Check that the address leads to the em_host EM, and, before a write, that the EM can take this agent now.
+
+    The address must resolve, from the agent, to addresses of that EM only (checked on every read,
+    the preflight's included, since it costs nothing there). A write also needs this run's proof
+    that the EM runs, listens on the address's port and holds the CA whose certificate is the
+    agent's own ``ca-crt.pem``. Returns what was checked, for the task result.
+    """
+    target, address = request.target, request.address
+    if target is None:
+        if writing and request.prove_target:
+            raise TPError(f"{host.name}: nothing proves that {address} is a running Enterprise Manager that trusts this "
+                          f"agent's certificate: name its inventory host with the option em_host (the agent role passes "
+                          f"agent_em_host), or set prove_target=false to write without that proof. Nothing was changed.")
+        return None
+    proof = target.prove(address.port if writing else None)
+    resolved = t.cast(Resolved, program.resolved)
+    _check_resolution(host, address, resolved, proof)
+    agent_ca, problem = _agent_ca(program)
+    evidence = {**proof.as_result(), "resolved": list(resolved.addresses), "agent_ca_fingerprint": agent_ca,
+                "ca_matches": agent_ca is not None and agent_ca == proof.ca_fingerprint,
+                "not_ready": proof.not_ready(address.port)}
+    if not writing:
+        return evidence
+    refusal = f"{host.name}: not pointing the agent at {address} ({target.em_host})"
+    if evidence["not_ready"]:
+        raise TPError(f"{refusal}: {evidence['not_ready']} (read {evidence['age']}s ago). Finish the new EM first (start "
+                      f"it and let it listen), then run again. Nothing was changed.", target=evidence)
+    if agent_ca is None:
+        raise TPError(f"{refusal}: {problem}, so nothing shows that the agent would trust that EM. Check the agent's "
+                      f"install (its CertsInfo folder), then run again. Nothing was changed.", target=evidence)
+    if not evidence["ca_matches"]:
+        raise TPError(f"{refusal}: the CA that signed this agent's certificate (SHA-256 {agent_ca[:16]}...) is not the "
+                      f"CA of {target.em_host} (SHA-256 {str(proof.ca_fingerprint)[:16]}...), so the agent could not "
+                      f"register there. Give that EM the old EM's certificates first (tp_certs, vendor step 2), then run "
+                      f"again. Nothing was changed.", target=evidence)
+    return evidence
+
+
+def _check_resolution(host: WindowsHost, address: ManagerAddress, resolved: Resolved, proof: EmProof) -> None:
+    if resolved.error or not resolved.addresses:
+        raise TPError(f"{host.name}: option manager_address: {address.host} does not resolve from this agent "
+                      f"({resolved.error or 'no addresses'}), so the agent could not reach {proof.em_host}. Fix the "
+                      f"name in DNS or give an address that resolves here. Nothing was changed.")
+    foreign = [ip for ip in resolved.addresses if not proof.is_address(ip)]
+    if foreign:
+        raise TPError(f"{host.name}: option manager_address: {address.host} resolves from this agent to "
+                      f"{', '.join(resolved.addresses)}, but {', '.join(foreign)} is not an address of {proof.em_host} "
+                      f"({', '.join(proof.addresses) or 'none read'}): the agent would connect elsewhere (the old EM, or a "
+                      f"stale DNS record). Give the new EM's name or address, then run again. Nothing was changed.")
+
+
+def _agent_ca(program: ProgramConfig) -> tuple[str | None, str | None]:
+    companion = program.companion
+    if companion is None or companion.content is None:
+        return None, f"{companion.path if companion else 'the CA file'} does not exist"
+    return certificate_fingerprint(companion.path, companion.content)
+
+
 def restart_pending(program: ProgramConfig) -> bool:
-    """The collection wrote the file after the running agent started, so the agent still uses the address it read before.
+    """The agent has not read the file the collection wrote: it is stopped, or it started before the write.
 
     This is how a run interrupted between the write and the restart (or run with restart off) is
-    finished by the next one: the file is already right, but the agent must still read it. The file
+    finished by the next one: the file is already right, but the agent must still read it. A
+    stopped (not disabled) agent is started whatever its file's age: a run killed between the stop
+    and the start of its restart leaves exactly that, and nothing else would start it. The file
     must still be what the collection wrote (its SHA-256 equals the record replace_file.ps1 keeps
     beside it): an agent that rewrites its own config while it runs makes the file newer than the
     process without anything left for it to read, and is not restarted on every run. A file with no
@@ -151,6 +232,8 @@ def restart_pending(program: ProgramConfig) -> bool:
     inside the write): for it the time alone decides, as it did before.
     """
     service, config = program.service, program.config
+    if service and service.state == "stopped" and service.start_mode != "disabled":
+        return True
     written_after_start = bool(service and service.state == "started" and service.started_ms is not None
                                and config.last_write_ms is not None and config.last_write_ms > service.started_ms)
     if not written_after_start or config.written_sha256 is None:

@@ -26,8 +26,19 @@ import typing as t
 from dataclasses import dataclass
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import CONSOLE_PORT
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service_path import install_folder
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
+
+
+# The options of every module that reads an agent list (doc fragment agent_list), and their defaults.
+AGENT_LIST_OPTIONS: dict[str, dict[str, t.Any]] = {
+    "module_file": {"type": "str", "default": "SI.SIMonitor.PowerShell.dll"},
+    "api_port": {"type": "int", "default": CONSOLE_PORT},
+    "name_properties": {"type": "list", "elements": "str", "default": ["Machine", "FQDN", "Name"]},
+    "status_property": {"type": "str", "default": "Status"},
+    "active_statuses": {"type": "list", "elements": "str", "default": ["Active", "Active (Modules Pending)"]},
+}
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,19 @@ class StatusRequest:
     timeout: int = 300
     delay: int = 10
     check_only: bool = False  # read once and check the columns; never wait
+
+
+def columns_of(args: dict[str, t.Any], address_property: str = "Address") -> StatusColumns:
+    """The columns named by a module's agent_list options."""
+    return StatusColumns(names=tuple(args["name_properties"]), status=args["status_property"], address=address_property,
+                         active=tuple(args["active_statuses"]))
+
+
+def read_agents(host: WindowsHost, module_path: str, port: int, columns: StatusColumns) -> list[dict[str, t.Any]]:
+    """One read of the EM's agent list, checked for its columns and reduced to name, names, status, address, active."""
+    rows = host.agent_status(module_path, port)
+    check_columns(host.name, rows, columns)
+    return summarize(rows, columns)
 
 
 def agent_key(name: str) -> str:
@@ -132,9 +156,7 @@ def wait_for_agents(host: WindowsHost, request: StatusRequest, check_mode: bool,
     attempts = 0
     while True:
         attempts += 1
-        rows = host.agent_status(module_path, request.port)
-        check_columns(host.name, rows, request.columns)
-        agents = summarize(rows, request.columns)
+        agents = read_agents(host, module_path, request.port, request.columns)
         missing = missing_agents(agents, request.expect)
         elapsed = clock() - started
         if not missing or check_mode or request.check_only or elapsed + request.delay > request.timeout:

@@ -181,6 +181,12 @@ def _parse_all(files: dict[str, bytes]) -> tuple[x509.Certificate, x509.Certific
     return certs[CA_CERT], certs[EM_CERT], keys[CA_KEY], keys[EM_KEY]
 
 
+def certificate_fingerprint(name: str, content: bytes) -> tuple[str | None, str | None]:
+    """The SHA-256 fingerprint of the file's first certificate, or why it has none (named ``name`` in the reason)."""
+    cert, problem = _read_certificate(name, content)
+    return (cert.fingerprint(hashes.SHA256()).hex() if cert else None), problem
+
+
 def _read_certificate(name: str, content: bytes) -> tuple[x509.Certificate | None, str | None]:
     """The first certificate of the file, or why there is none; the parser's own message is never passed on."""
     if not content.strip():

@@ -31,3 +31,8 @@ CONFIG_SUFFIX = ".config"
 # The Administration Console has no service to derive its folder from; this is the documented
 # default install folder (the install root can be changed in the installer).
 CONSOLE_CONFIG = "C:\\Program Files\\Netwrix\\Netwrix Threat Prevention\\SIWinConsole\\SIWinConsole.exe.Config"
+
+# The CA certificate an agent trusts, relative to its install folder: agent certificates live in
+# ...\SIWindowsAgent\CertsInfo (documented); the file name ca-crt.pem is inferred from the EM's
+# CertsInfo (Ca-crt.pem) and the console's copy of it. Windows compares names case-insensitively.
+AGENT_CA_FILE = "CertsInfo\\ca-crt.pem"

@@ -148,13 +148,25 @@ def state_diff(service: ServiceInfo, request: ServiceRequest, changes: dict[str,
     }
 
 
-def ensure_service(host: WindowsHost, request: ServiceRequest, check_mode: bool, diff_mode: bool) -> dict[str, t.Any]:
-    """Report a service and bring it to the requested state; the whole of tp_service."""
+StopCheck = t.Callable[[ServiceInfo, dict[str, str]], t.Optional[dict[str, t.Any]]]
+
+
+def ensure_service(host: WindowsHost, request: ServiceRequest, check_mode: bool, diff_mode: bool,
+                   stop_check: StopCheck | None = None) -> dict[str, t.Any]:
+    """Report a service and bring it to the requested state; the whole of tp_service.
+
+    ``stop_check`` is asked before the changes are made (in check mode too, so that check mode
+    refuses what a run would); it raises to refuse them and returns what it checked.
+    """
     service = find_service(host, request)
     changes = planned_changes(service, request)
     result = describe(service, request.component)
     result["changed"] = bool(changes)
     refuse_hardened_stop(host, service, request, changes)
+    if stop_check and changes:
+        checked = stop_check(service, changes)
+        if checked is not None:
+            result["stop_gate"] = checked
     if diff_mode and changes:
         result["diff"] = state_diff(service, request, changes)
     if check_mode:

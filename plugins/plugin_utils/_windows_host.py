@@ -100,6 +100,15 @@ class SecretExport:
 
 
 @dataclass(frozen=True)
+class Resolved:
+    """What a host's resolver answered for a name: its addresses, or why there were none."""
+
+    name: str
+    addresses: tuple[str, ...]
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class ProgramConfig:
     """A program's service (if installed) and its config file, read in one call."""
 
@@ -107,6 +116,19 @@ class ProgramConfig:
     config: RemoteFile
     removed: tuple[str, ...] = ()  # stale temporary files of the collection removed beside the config
     self_test: dict[str, t.Any] | None = None  # the atomic replace proven in the config's folder: ok, step, error, left
+    companion: RemoteFile | None = None  # a file beside the config, when asked for (an agent's CertsInfo\ca-crt.pem)
+    resolved: Resolved | None = None  # the address a write would put there, resolved from this host, when asked for
+
+
+@dataclass(frozen=True)
+class EmState:
+    """What an agent needs of an Enterprise Manager, read in one call: service, listening ports, CA, addresses."""
+
+    service: ServiceInfo | None
+    listening: tuple[int, ...]
+    ca: RemoteFile | None
+    addresses: tuple[str, ...]
+    computer_name: str
 
 
 @dataclass(frozen=True)
@@ -155,30 +177,50 @@ class WindowsHost:
         return float(result.get("elapsed", 0.0))
 
     def read_program_config(self, service_name: str | None, config_path: str | None, suffix: str,
-                            record_suffix: str | None = None, self_test: bool = False) -> ProgramConfig:
+                            record_suffix: str | None = None, self_test: bool = False, companion_file: str | None = None,
+                            resolve_name: str | None = None) -> ProgramConfig:
         """Read a service record and its .NET config file together (one round trip).
 
         The same call removes the collection's stale temporary files beside the config and, with
         ``self_test``, proves the atomic replace in its folder (both skipped in check mode); with
-        ``record_suffix`` it reads what the collection recorded writing (see ``replace_file``).
+        ``record_suffix`` it reads what the collection recorded writing (see ``replace_file``); with
+        ``companion_file`` it returns that file of the config's folder too, and with ``resolve_name``
+        what the host's resolver answers for that name.
         """
         parameters = {"ServiceName": service_name or "", "ConfigPath": config_path or "", "ConfigSuffix": suffix,
-                      "MaxBytes": MAX_FILE_BYTES, **_given(RecordSuffix=record_suffix, SelfTest=self_test)}
+                      "MaxBytes": MAX_FILE_BYTES, **_given(RecordSuffix=record_suffix, SelfTest=self_test,
+                                                           CompanionFile=companion_file, ResolveName=resolve_name)}
         result = self._script("read_program_config", parameters)
-        raw_service, raw_config = result.get("service"), result["config"]
-        service = None
-        if raw_service:
-            service = ServiceInfo(name=raw_service["name"], display_name=raw_service["display_name"],
-                                  state=raw_service["state"], start_mode=raw_service["start_mode"],
-                                  path=raw_service["path"],
-                                  accepts_stop=bool(raw_service["accepts_stop"]) or raw_service["state"] != "started",
-                                  started_ms=raw_service.get("started_ms"))
+        raw_config = result["config"]
+        service = _service_record(result.get("service"))
         path = raw_config.get("path") or ""
         content = (self._capped(path, raw_config.get("content")) or b"") if raw_config.get("exists") else None
         config = RemoteFile(path=path, content=content, sha256=raw_config.get("sha256"),
                             last_write_ms=raw_config.get("last_write_ms"), written_sha256=raw_config.get("written_sha256"))
+        raw_resolved = result.get("resolved")
+        resolved = None if not raw_resolved else Resolved(
+            name=raw_resolved["name"], addresses=tuple(_bare_ip(address) for address in raw_resolved.get("addresses") or ()),
+            error=one_line(raw_resolved["error"]) if raw_resolved.get("error") else None)
         return ProgramConfig(service=service, config=config, removed=tuple(result.get("removed") or ()),
-                             self_test=result.get("self_test"))
+                             self_test=result.get("self_test"), companion=self._small_file(result.get("companion")),
+                             resolved=resolved)
+
+    def read_em_state(self, service_name: str, ports: tuple[int, ...]) -> EmState:
+        """The EM service, which of ``ports`` listen, its CA certificate and the host's addresses (one round trip)."""
+        result = self._script("read_em_state", {"ServiceName": service_name, "Ports": list(ports), "MaxBytes": MAX_FILE_BYTES})
+        return EmState(service=_service_record(result.get("service")),
+                       listening=tuple(int(port) for port in result.get("listening") or ()),
+                       ca=self._small_file(result.get("ca")),
+                       addresses=tuple(_bare_ip(address) for address in result.get("addresses") or ()),
+                       computer_name=str(result.get("computer_name") or ""))
+
+    def _small_file(self, raw: dict[str, t.Any] | None) -> RemoteFile | None:
+        """A file a read script returned whole (a certificate), or None when it was not asked for."""
+        if not raw:
+            return None
+        content = self._capped(raw["path"], raw.get("content")) if raw.get("exists") else None
+        return RemoteFile(path=raw["path"], content=content,
+                          sha256=hashlib.sha256(content).hexdigest() if content is not None else None)
 
     def replace_file(self, path: str, content: bytes, expected_sha256: str | None, backup_path: str | None,
                      secret: bool = False, record_path: str | None = None) -> dict[str, t.Any]:
@@ -357,6 +399,20 @@ def _script_text(name: str) -> str:
     text = (_SCRIPTS / f"{name}.ps1").read_text(encoding="utf-8")
     return _INCLUDE.sub(lambda match: (_SCRIPTS / "lib" / f"{match.group('name')}.ps1").read_text(encoding="utf-8").rstrip("\n"),
                         text)
+
+
+def _service_record(raw: dict[str, t.Any] | None) -> ServiceInfo | None:
+    """A service as lib/service_record.ps1 describes it; a running service that refuses a stop is hardened."""
+    if not raw:
+        return None
+    return ServiceInfo(name=raw["name"], display_name=raw["display_name"], state=raw["state"],
+                       start_mode=raw["start_mode"], path=raw["path"],
+                       accepts_stop=bool(raw["accepts_stop"]) or raw["state"] != "started", started_ms=raw.get("started_ms"))
+
+
+def _bare_ip(address: str) -> str:
+    """IPAddressToString writes a link-local IPv6 address with its zone ("fe80::1%12"): the zone is the host's own."""
+    return str(address).split("%", 1)[0]
 
 
 def _given(**values: t.Any) -> dict[str, t.Any]:

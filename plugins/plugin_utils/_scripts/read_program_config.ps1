@@ -12,7 +12,9 @@
 #            service = $null | @{ name; display_name; state; start_mode; path; accepts_stop; started_ms }
 #            config  = @{ path; exists; content (base64); sha256 (lower-case hex); last_write_ms; written_sha256 }
 #            removed = @( paths of stale temporary files removed )
-#            self_test = $null | @{ ok; folder; step; error; left } },
+#            self_test = $null | @{ ok; folder; step; error; left }
+#            companion = $null | @{ path; exists; content (base64) }
+#            resolved = $null | @{ name; addresses; error } },
 #         or only @{ language_mode } outside FullLanguage mode.
 # started_ms (when the service's process started) and last_write_ms (when the file was last written)
 # are Unix milliseconds: a file written after the process started has not been read by it yet.
@@ -28,6 +30,10 @@ param (
     [string]$RecordSuffix,
     # Prove the atomic replace in the config's folder (skipped in check mode).
     [bool]$SelfTest = $false,
+    # A file in the config's folder to return too (an agent's CertsInfo\ca-crt.pem); empty returns none.
+    [string]$CompanionFile,
+    # A host name to resolve from this host (the address a write would put in the config); empty resolves none.
+    [string]$ResolveName,
     # A config is a few KiB; a larger file is refused without being sent.
     [int]$MaxBytes = 1048576
 )
@@ -42,60 +48,14 @@ if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
 }
 
 #include atomic_replace
+#include service_record
 
 $service = $null
 if ($ServiceName) {
-    $wqlName = $ServiceName.Replace('\', '\\').Replace("'", "\'")
-    $cim = Get-CimInstance -ClassName Win32_Service -Filter "Name='$wqlName'"
-    if ($cim) {
-        $state = switch ($cim.State) {
-            'Running' { 'started' }
-            'Stopped' { 'stopped' }
-            'Paused' { 'paused' }
-            'Start Pending' { 'start_pending' }
-            'Stop Pending' { 'stop_pending' }
-            'Continue Pending' { 'continue_pending' }
-            'Pause Pending' { 'pause_pending' }
-            default { $cim.State.ToLowerInvariant() }
-        }
-        $startMode = switch ($cim.StartMode) {
-            'Auto' { if ($cim.DelayedAutoStart) { 'delayed' } else { 'auto' } }
-            'Manual' { 'manual' }
-            'Disabled' { 'disabled' }
-            default { $cim.StartMode.ToLowerInvariant() }
-        }
-        $startedMs = $null
-        if ($cim.ProcessId) {
-            $process = Get-CimInstance -ClassName Win32_Process -Filter "ProcessId=$($cim.ProcessId)"
-            if ($process) {
-                $startedMs = ([DateTimeOffset]$process.CreationDate).ToUnixTimeMilliseconds()
-            }
-        }
-        $service = @{
-            name = $cim.Name
-            display_name = $cim.DisplayName
-            state = $state
-            start_mode = $startMode
-            path = $cim.PathName
-            accepts_stop = [bool]$cim.AcceptStop
-            started_ms = $startedMs
-        }
-    }
+    $service = Get-ServiceRecord $ServiceName
 }
-
 if (-not $ConfigPath -and $service) {
-    # The executable is the quoted part of the command line, or the text up to ".exe".
-    $commandLine = $service.path.Trim()
-    if ($commandLine.StartsWith('"')) {
-        $executable = $commandLine.Substring(1).Split('"')[0]
-    }
-    elseif ($commandLine -match '^(.+?\.exe)(?=\s|$)') {
-        $executable = $Matches[1]
-    }
-    else {
-        $executable = $commandLine.Split(' ')[0]
-    }
-    $ConfigPath = $executable + $ConfigSuffix
+    $ConfigPath = (Get-ServiceExecutable $service.path) + $ConfigSuffix
 }
 
 $config = @{ path = $ConfigPath; exists = $false; content = $null; sha256 = $null; last_write_ms = $null; written_sha256 = $null }
@@ -135,6 +95,33 @@ if ($ConfigPath) {
     }
 }
 
+$companion = $null
+if ($CompanionFile -and $ConfigPath) {
+    $companionPath = [IO.Path]::Combine([IO.Path]::GetDirectoryName($ConfigPath), $CompanionFile)
+    $companion = @{ path = $companionPath; exists = $false; content = $null }
+    $companionInfo = [IO.FileInfo]::new($companionPath)
+    if ($companionInfo.Exists -and $companionInfo.Length -le $MaxBytes) {
+        $companion.content = [Convert]::ToBase64String([IO.File]::ReadAllBytes($companionPath))
+        $companion.exists = $true
+    }
+}
+
+# What this host's resolver answers for the address, as the program will ask it: an IP address comes back as itself.
+$resolved = $null
+if ($ResolveName) {
+    $resolved = @{ name = $ResolveName; addresses = @(); error = $null }
+    try {
+        $resolved.addresses = @([Net.Dns]::GetHostAddresses($ResolveName) | ForEach-Object { $_.IPAddressToString })
+    }
+    catch {
+        $reason = $_.Exception
+        if ($reason.InnerException) {
+            $reason = $reason.InnerException
+        }
+        $resolved.error = $reason.Message
+    }
+}
+
 $Ansible.Result = @{ language_mode = 'FullLanguage'; service = $service; config = $config; removed = $removed
-    self_test = $selfTestResult
+    self_test = $selfTestResult; companion = $companion; resolved = $resolved
 }

@@ -18,10 +18,11 @@ from __future__ import annotations
 import hashlib
 import typing as t
 
-from tplab.twins import get_agent_status, move_secret, read_em_info, read_files, read_program_config, replace_file
+from tplab.twins import (get_agent_status, move_secret, read_em_info, read_em_state, read_files, read_program_config,
+                         replace_file)
 from tplab.twins._run import ScriptError, ScriptRun, declared_parameters
 
-_MODULES = (read_program_config, replace_file, get_agent_status, read_files, move_secret, read_em_info)
+_MODULES = (read_program_config, replace_file, get_agent_status, read_files, move_secret, read_em_info, read_em_state)
 Twin = t.Callable[[ScriptRun, dict[str, t.Any]], None]
 SCRIPT_SHA256: dict[str, str] = {module.__name__.rsplit(".", 1)[1]: module.SCRIPT_SHA256 for module in _MODULES}
 TWINS: dict[str, Twin] = {name: getattr(module, name) for name, module in zip(SCRIPT_SHA256, _MODULES)}

@@ -1,6 +1,7 @@
 # Copyright: (c) 2026, netwrix.threat_prevention contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Twin of read_program_config.ps1 (with lib/atomic_replace.ps1, twinned by ``_atomic_replace``).
+"""Twin of read_program_config.ps1 (with lib/atomic_replace.ps1 and lib/service_record.ps1, twinned by
+``_atomic_replace`` and ``_service_record``).
 
 What it models, and where that comes from:
 - the ConstrainedLanguage guard, before any .NET call (about_Language_Modes: the language mode is readable in
@@ -10,6 +11,8 @@ What it models, and where that comes from:
   service's command line (the quoted part, or up to ".exe");
 - -WhatIf (check mode) makes both ShouldProcess calls false: the sweep and the self-test are skipped;
 - a config over MaxBytes is refused before ReadAllBytes and again after it; ReadAllBytes fails under ``locked``;
+- the companion file (an agent's ``CertsInfo\\ca-crt.pem``) read whole when it exists and is within MaxBytes, and
+  ``ResolveName`` answered by the host's resolver (``_service_record``), a failed lookup kept as its message;
 - the record of what the collection wrote, the sweep and the self-test as the library does them (``_windows_io``
   names the source of every .NET and Win32 behaviour they rely on).
 """
@@ -20,12 +23,12 @@ import base64
 import ntpath
 import typing as t
 
-from tplab import product, services
 from tplab.twins import _atomic_replace as library
+from tplab.twins import _service_record as record
 from tplab.twins import _windows_io as io
 from tplab.twins._run import ScriptError, ScriptRun, read_all_bytes, sha256_hex
 
-SCRIPT_SHA256 = "0d1b2881ff870f780c393252f3debae279b9d2048489537d681aa4d2d7e1f3c6"
+SCRIPT_SHA256 = "e4e5ad4ae62213f9dfa4f67c8cd8b6bbd4a1895e9fa690c3ab181635fb1fe434"
 
 
 def read_program_config(run: ScriptRun, params: dict[str, t.Any]) -> None:
@@ -35,18 +38,9 @@ def read_program_config(run: ScriptRun, params: dict[str, t.Any]) -> None:
         return
     service_name, config_path = params.get("ServiceName") or "", params.get("ConfigPath") or ""
     record_suffix, limit = params.get("RecordSuffix") or "", int(params.get("MaxBytes") or 1048576)
-    service = None
-    found = services.find(run.host, service_name) if service_name else None
-    if found:
-        name, raw = found
-        running = raw["state"] == "started"
-        if running:
-            run.dotnet()  # [DateTimeOffset] of the process's CreationDate
-        service = {"name": name, "display_name": raw["display_name"], "state": raw["state"],
-                   "start_mode": raw["start_mode"], "path": raw["path"], "accepts_stop": running and not raw.get("hardened"),
-                   "started_ms": raw.get("started_ms") if running else None}
+    service = record.service_record(run, service_name) if service_name else None
     if not config_path and service:
-        config_path = product.executable(service["path"]) + (params.get("ConfigSuffix") or ".config")
+        config_path = record.service_executable(service["path"]) + (params.get("ConfigSuffix") or ".config")
     config: dict[str, t.Any] = {"path": config_path, "exists": False, "content": None, "sha256": None,
                                 "last_write_ms": None, "written_sha256": None}
     removed: list[str] = []
@@ -72,5 +66,30 @@ def read_program_config(run: ScriptRun, params: dict[str, t.Any]) -> None:
                 config["written_sha256"] = library.read_written_record(run, config_path + record_suffix)
             if params.get("SelfTest") and io.should_process(run, folder, "Prove the atomic replace with scratch files"):
                 self_test = library.test_atomic_replace(run, folder, names[0])
+    companion = _companion(run, config_path, params.get("CompanionFile") or "", limit)
+    resolved = _resolved(run, params.get("ResolveName") or "")
     run.result = {"language_mode": "FullLanguage", "service": service, "config": config, "removed": removed,
-                  "self_test": self_test}
+                  "self_test": self_test, "companion": companion, "resolved": resolved}
+
+
+def _companion(run: ScriptRun, config_path: str, name: str, limit: int) -> dict[str, t.Any] | None:
+    """The file beside the config (an agent's CertsInfo\\ca-crt.pem): [IO.Path]::Combine, then FileInfo and ReadAllBytes."""
+    if not (name and config_path):
+        return None
+    run.dotnet()
+    path = ntpath.join(ntpath.dirname(config_path), name)
+    companion: dict[str, t.Any] = {"path": path, "exists": False, "content": None}
+    local = run.host.path(path)
+    if local.is_file() and local.stat().st_size <= limit:
+        companion.update(exists=True, content=base64.b64encode(read_all_bytes(run, path)).decode("ascii"))
+    return companion
+
+
+def _resolved(run: ScriptRun, name: str) -> dict[str, t.Any] | None:
+    """GetHostAddresses in try/catch: the inner exception's message is kept (the SocketException's)."""
+    if not name:
+        return None
+    try:
+        return {"name": name, "addresses": record.get_host_addresses(run, name), "error": None}
+    except LookupError as error:
+        return {"name": name, "addresses": [], "error": str(error)}

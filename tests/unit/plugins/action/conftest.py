@@ -35,10 +35,12 @@ import re
 import typing as t
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from unittest.mock import MagicMock
 
 import pytest
 
+from ansible import constants as C
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
@@ -123,6 +125,8 @@ class FakeWindows:
         self.iis_sites: set[str] = set()
         self.secretmgr = SecretMgr()
         self.secret_log: list[tuple[str, str]] = []  # ("written" | "deleted", path) of every SecretMgr export file
+        self.addresses: list[str] = []  # this host's own IP addresses (read_em_state)
+        self.dns: dict[str, list[str]] = {}  # what this host's resolver answers, by lower-case name
 
     def tick(self) -> int:
         self.clock += 1
@@ -186,6 +190,8 @@ class FakeWindows:
         if short != "win_powershell":
             return short
         script = args["script"]
+        if "GetActiveTcpListeners" in script:
+            return "read_em_state"
         if "$ConfigSuffix" in script:
             return "read_program_config"
         if "$ExpectedSha256" in script:
@@ -274,7 +280,8 @@ class FakeWindows:
                                      "information": []}
         handlers: dict[str, t.Callable[[dict[str, t.Any]], dict[str, t.Any]]] = {
             "read_program_config": self._read_program_config, "replace_file": self._replace_file,
-            "read_files": self._read_files, "move_secret": self._move_secret, "read_em_info": self._read_em_info}
+            "read_files": self._read_files, "move_secret": self._move_secret, "read_em_info": self._read_em_info,
+            "read_em_state": self._read_em_state}
         try:
             if kind == "get_agent_status":
                 outcome["output"] = self._next_agent_answer()
@@ -317,12 +324,40 @@ class FakeWindows:
                 config["written_sha256"] = json.loads(record)["sha256"]
             if parameters.get("SelfTest") and not self.check_mode:
                 self_test = self.self_test_failure or {"ok": True, "folder": folder, "step": None, "error": None, "left": []}
-        described = None if service is None else {
+        companion = None
+        if parameters.get("CompanionFile"):
+            companion = self._whole_file(ntpath.join(folder, parameters["CompanionFile"]))
+        resolved = None
+        if parameters.get("ResolveName"):
+            name = parameters["ResolveName"]
+            answer = [name] if re.search(r"^[0-9.]+$|:", name) else self.dns.get(name.lower().rstrip("."), [])
+            resolved = {"name": name, "addresses": answer, "error": None if answer else "No such host is known"}
+        return {"language_mode": "FullLanguage", "service": self._described(service), "config": config, "removed": removed,
+                "self_test": self_test, "companion": companion, "resolved": resolved}
+
+    def _described(self, service: Service | None) -> dict[str, t.Any] | None:
+        """A service as lib/service_record.ps1 describes it."""
+        return None if service is None else {
             "name": service.name, "display_name": service.display_name or service.name, "state": service.state,
             "start_mode": service.start_mode, "path": service.path, "accepts_stop": service.accepts_stop,
             "started_ms": service.started_ms if service.state == "started" else None}
-        return {"language_mode": "FullLanguage", "service": described, "config": config, "removed": removed,
-                "self_test": self_test}
+
+    def _whole_file(self, path: str) -> dict[str, t.Any]:
+        content = self.files.get(path)
+        return {"path": path, "exists": content is not None,
+                "content": None if content is None else base64.b64encode(content).decode("ascii")}
+
+    def _read_em_state(self, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
+        """read_em_state.ps1: the EM service, which asked-for ports listen, its CA file and this host's addresses."""
+        service = self._service(parameters["ServiceName"])
+        ca = None
+        if service is not None:
+            executable = service.path.strip()[1:].split('"')[0] if service.path.strip().startswith('"') else service.path
+            ca = self._whole_file(ntpath.join(ntpath.dirname(executable), parameters.get("CaFile", "CertsInfo\\Ca-crt.pem")))
+        listening = [port for port in parameters.get("Ports", [3741, 3740])
+                     if port in self.listening and service is not None and service.state == "started"]
+        return {"language_mode": "FullLanguage", "service": self._described(service), "listening": listening, "ca": ca,
+                "addresses": list(self.addresses), "computer_name": "FAKE"}
 
     def _replace_file(self, parameters: dict[str, t.Any]) -> dict[str, t.Any]:
         """replace_file.ps1: refuse a file that changed since it was read; keep the backup asked for; record the write."""
@@ -582,11 +617,14 @@ def peers() -> dict[str, FakeWindows]:
 
 
 @pytest.fixture
-def run_action(windows: FakeWindows, peers: dict[str, FakeWindows], monkeypatch: pytest.MonkeyPatch) -> RunAction:
+def run_action(windows: FakeWindows, peers: dict[str, FakeWindows], monkeypatch: pytest.MonkeyPatch,
+               tmp_path: Path) -> RunAction:
     """Run an action with ``_execute_module`` answered by ``windows`` and ``peer(name)`` by ``peers[name]``.
 
     The inventory host is agent01 unless ``host_name`` says otherwise; ``task_vars`` are added to the task's variables.
+    Each test is one "run": its proofs of an EM (_em_proof.py) are kept in its own temporary folder.
     """
+    monkeypatch.setattr(C, "DEFAULT_LOCAL_TMP", str(tmp_path / "ansible-local"))
 
     def run(action_class: type[ActionBase], args: dict[str, t.Any], *, check_mode: bool = False, diff: bool = False,
             delegate_to: str | None = None, host_name: str = "agent01",

@@ -12,10 +12,14 @@ import typing as t
 
 import pytest
 
+from tplab import certs
+
 from ansible_collections.netwrix.threat_prevention.plugins.action.tp_agent_config import ActionModule
 
+from conftest import EM_FOLDER, FakeWindows
+
 if t.TYPE_CHECKING:
-    from conftest import FakeWindows, RunAction
+    from conftest import RunAction
 
 Run = t.Callable[..., dict[str, t.Any]]  # the action, called with task args and run_action keywords
 
@@ -40,28 +44,57 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+AGENT_CA = ntpath.join(ntpath.dirname(CONFIG), "CertsInfo", "ca-crt.pem")
+EM_CA = EM_FOLDER + r"\CertsInfo\Ca-crt.pem"
+NEW_EM_ADDRESSES = ["10.0.0.11", "fd00::11"]
+DNS = {"new-em.corp.example": ["10.0.0.11"], "new-em": ["10.0.0.11"], "old-em.corp.example": ["10.0.0.10"]}
+
+
+@pytest.fixture(scope="module")
+def ca_pem() -> bytes:
+    """The CA that signed the agents' certificates (the old EM's, moved to the new one by tp_certs)."""
+    return certs.make_ca("Threat Prevention CA").cert_pem
+
+
 @pytest.fixture
-def host(windows: FakeWindows) -> FakeWindows:
-    """A running agent whose config file points at the old EM."""
+def host(windows: FakeWindows, ca_pem: bytes) -> FakeWindows:
+    """A running agent whose config file points at the old EM; it trusts the migrated CA."""
     windows.add_service("SIWindowsAgent", AGENT_PATH)
     windows.files[CONFIG] = config()
+    windows.files[AGENT_CA] = ca_pem
+    windows.dns = dict(DNS)
     return windows
 
 
 @pytest.fixture
-def repoint(run_action: RunAction, host: FakeWindows) -> Run:
-    """Run tp_agent_config against ``host``."""
-    del host
-    return lambda args, **kwargs: run_action(ActionModule, args, **kwargs)
+def new_em(peers: dict[str, FakeWindows], ca_pem: bytes) -> FakeWindows:
+    """The new EM (inventory host new-em): running, listening on 3741 and 3740, holding the agents' CA."""
+    em = FakeWindows()
+    em.install_em()
+    em.listening = {3741, 3740}
+    em.files[EM_CA] = ca_pem
+    em.addresses = list(NEW_EM_ADDRESSES)
+    peers["new-em"] = em
+    return em
+
+
+@pytest.fixture
+def repoint(run_action: RunAction, host: FakeWindows, new_em: FakeWindows) -> Run:
+    """Run tp_agent_config against ``host``, pointing at the proven EM new-em unless the args say otherwise."""
+    del host, new_em
+    return lambda args, **kwargs: run_action(ActionModule, {"em_host": "new-em", **args}, **kwargs)
 
 
 def test_already_pointing_costs_one_call(repoint: Run, host: FakeWindows) -> None:
     """An agent that already names the EM is read once and left alone."""
-    result = repoint({"manager_address": "old-em.corp.example"})
+    host.files[CONFIG] = config(NEW)
+    result = repoint({"manager_address": "new-em.corp.example"})
     assert host.kinds() == ["read_program_config"]
     assert host.args_of("read_program_config") == [{"ServiceName": "SIWindowsAgent", "ConfigPath": "", "ConfigSuffix": ".config",
-                                                    "RecordSuffix": ".tp-written.json", "MaxBytes": 1048576}]
-    assert result["changed"] is False and result["previous_address"] == result["address"] == OLD
+                                                    "RecordSuffix": ".tp-written.json", "MaxBytes": 1048576,
+                                                    "CompanionFile": "CertsInfo\\ca-crt.pem",
+                                                    "ResolveName": "new-em.corp.example"}]
+    assert result["changed"] is False and result["previous_address"] == result["address"] == NEW
     assert (result["path"], result["restarted"], result["backup_file"]) == (CONFIG, False, None)
 
 
@@ -90,7 +123,7 @@ def test_backup_false_keeps_no_backup(repoint: Run, host: FakeWindows) -> None:
 
 @pytest.mark.parametrize(("current", "wanted"), [
     ("NEW-EM:3741", "new-em:3741"),
-    ("[FD00:0::10]:3741", "[fd00::10]:3741"),
+    ("[FD00:0::11]:3741", "[fd00::11]:3741"),
     ("new-em.corp.example.:3741", "NEW-EM.corp.example:3741"),
     ("NEW-EM:3741", "new-em"),
 ], ids=["case", "ipv6-by-value", "trailing-dot-and-case", "case-without-port"])
@@ -246,6 +279,7 @@ def test_explicit_path_is_read_and_written(repoint: Run, host: FakeWindows) -> N
     """path= goes to the read script as ConfigPath and is the file written, even with no such service."""
     other = r"D:\myagent\SIWindowsAgent.exe.config"
     host.files[other] = config()
+    host.files[r"D:\myagent\CertsInfo\ca-crt.pem"] = host.files[AGENT_CA]
     result = repoint({"manager_address": NEW, "path": other, "service_name": "NoSuchService"})
     assert host.args_of("read_program_config")[0]["ConfigPath"] == other
     assert host.kinds() == ["read_program_config", "replace_file"]
@@ -364,7 +398,8 @@ def test_preflight_changes_nothing_reports_would_change_and_proves_the_replace(r
     assert host.kinds() == ["read_program_config"] and host.args_of("read_program_config")[0]["SelfTest"] is True
     assert result["changed"] is False and result["would_change"] is True and result["restarted"] is True
     assert host.files[CONFIG] == original and not result.get("failed")
-    settled = repoint({"manager_address": OLD, "preflight": True})
+    host.files[CONFIG] = config(NEW)
+    settled = repoint({"manager_address": NEW, "preflight": True})
     assert settled["changed"] is False and settled["would_change"] is False
 
 
@@ -390,7 +425,8 @@ def test_a_preflight_in_check_mode_does_not_self_test(repoint: Run, host: FakeWi
 def test_stale_temporary_files_removed_are_reported_but_are_no_change(repoint: Run, host: FakeWindows) -> None:
     stale = ntpath.dirname(CONFIG) + "\\.SIWindowsAgent.exe.config.0badf00d.tmp"
     host.stale[ntpath.dirname(CONFIG)] = [stale]
-    result = repoint({"manager_address": OLD})
+    host.files[CONFIG] = config(NEW)
+    result = repoint({"manager_address": NEW})
     assert result["removed_temporary_files"] == [stale] and result["changed"] is False
 
 
@@ -398,3 +434,100 @@ def test_an_oversized_config_is_refused(repoint: Run, host: FakeWindows) -> None
     host.files[CONFIG] = config() + b" " * (1024 * 1024)
     result = repoint({"manager_address": NEW})
     assert result["failed"] is True and "larger than 1048576 bytes" in result["msg"] and "Nothing was changed" in result["msg"]
+
+
+# ---- the target EM is proven before a write (em_host) ------------------------------------------------------------
+
+def test_a_write_reads_the_new_em_once_and_shows_the_proof(repoint: Run, host: FakeWindows, new_em: FakeWindows) -> None:
+    result = repoint({"manager_address": NEW})
+    assert new_em.kinds() == ["read_em_state"] and new_em.args_of("read_em_state")[0]["Ports"] == [3740, 3741]
+    target = result["target"]
+    assert target["em_host"] == "new-em" and target["ca_matches"] is True and target["not_ready"] is None
+    assert target["resolved"] == ["10.0.0.11"] and target["service_state"] == "started"
+    assert host.files[CONFIG] == config(NEW)
+
+
+def test_the_agents_of_one_run_share_one_proof(repoint: Run, host: FakeWindows, new_em: FakeWindows) -> None:
+    """A second agent in the same run (the same controller temp folder) reuses the proof: one EM call per batch."""
+    repoint({"manager_address": NEW})
+    host.files[CONFIG] = config(OLD)
+    repoint({"manager_address": NEW}, host_name="agent02")
+    assert new_em.kinds() == ["read_em_state"]
+
+
+def test_a_proof_older_than_em_proof_max_age_is_taken_again(repoint: Run, host: FakeWindows, new_em: FakeWindows) -> None:
+    repoint({"manager_address": NEW})
+    host.files[CONFIG] = config(OLD)
+    repoint({"manager_address": NEW, "em_proof_max_age": 0})
+    assert new_em.kinds() == ["read_em_state", "read_em_state"]
+
+
+@pytest.mark.parametrize(("breakage", "reason"), [
+    (lambda em: setattr(em.services["sienterprisemanager"], "state", "stopped"), "on new-em is stopped"),
+    (lambda em: setattr(em, "listening", {3740}), "nothing listens on port 3741 on new-em"),
+    (lambda em: em.files.pop(EM_CA), "holds no usable CA certificate"),
+    (lambda em: em.files.update({EM_CA: certs.make_ca("Another CA").cert_pem}), "is not the CA of new-em"),
+], ids=["em-stopped", "not-listening", "no-ca", "other-ca"])
+def test_an_em_that_cannot_take_the_agent_is_refused_before_any_write(
+        repoint: Run, host: FakeWindows, new_em: FakeWindows, breakage: t.Callable[[FakeWindows], t.Any], reason: str) -> None:
+    """Reproduction: --start-at-task "Repoint and verify" pointed the canary at a new EM without the certificates."""
+    breakage(new_em)
+    original = host.files[CONFIG]
+    result = repoint({"manager_address": NEW})
+    assert result["failed"] is True and reason in result["msg"] and "Nothing was changed" in result["msg"]
+    assert result["msg"].startswith("agent01: not pointing the agent at new-em.corp.example:3741 (new-em)")
+    assert host.kinds() == ["read_program_config"] and host.files[CONFIG] == original
+
+
+def test_an_agent_without_its_ca_file_is_refused(repoint: Run, host: FakeWindows) -> None:
+    del host.files[AGENT_CA]
+    result = repoint({"manager_address": NEW})
+    assert result["failed"] is True and f"{AGENT_CA} does not exist" in result["msg"] and host.files[CONFIG] == config(OLD)
+
+
+@pytest.mark.parametrize(("address", "dns", "expected"), [
+    ("old-em.corp.example", {}, "10.0.0.10 is not an address of new-em (10.0.0.11, fd00::11)"),
+    ("10.0.0.10", {}, "10.0.0.10 is not an address of new-em"),
+    ("gone.corp.example", {}, "does not resolve from this agent (No such host is known)"),
+    ("new-em.corp.example", {"new-em.corp.example": ["10.0.0.11", "10.0.0.99"]}, "10.0.0.99 is not an address of new-em"),
+], ids=["name-of-the-old-em", "ip-of-the-old-em", "unresolvable", "one-stale-record"])
+def test_an_address_that_does_not_lead_to_the_new_em_is_refused_even_in_preflight(
+        repoint: Run, host: FakeWindows, address: str, dns: dict[str, list[str]], expected: str) -> None:
+    """Checked in the preflight read itself: no extra call on the agent, nothing written, in preflight as on a run."""
+    host.dns.update(dns)
+    for args in ({"preflight": True}, {}):
+        result = repoint({"manager_address": address, **args})
+        assert result["failed"] is True and expected in result["msg"], result["msg"]
+        assert "option manager_address" in result["msg"] and "Nothing was changed" in result["msg"]
+    assert host.kinds() == ["read_program_config", "read_program_config"] and host.files[CONFIG] == config(OLD)
+
+
+def test_a_preflight_reports_an_em_not_ready_yet_without_failing(repoint: Run, host: FakeWindows, new_em: FakeWindows) -> None:
+    """Before vendor step 3 the new EM is stopped and lacks the old CA: the preflight says so, a run would refuse."""
+    new_em.services["sienterprisemanager"].state = "stopped"
+    new_em.files[EM_CA] = certs.make_ca("New EM's own CA").cert_pem
+    result = repoint({"manager_address": NEW, "preflight": True})
+    assert not result.get("failed") and result["would_change"] is True
+    assert result["target"]["not_ready"] == "the Enterprise Manager service on new-em is stopped"
+    assert result["target"]["ca_matches"] is False
+    checked = repoint({"manager_address": NEW}, check_mode=True)
+    assert not checked.get("failed") and checked["changed"] is True and host.files[CONFIG] == config(OLD)
+
+
+def test_without_em_host_a_write_is_refused_unless_prove_target_is_off(run_action: RunAction, host: FakeWindows) -> None:
+    refused = run_action(ActionModule, {"manager_address": NEW})
+    assert refused["failed"] is True and "option em_host" in refused["msg"] and host.files[CONFIG] == config(OLD)
+    allowed = run_action(ActionModule, {"manager_address": NEW, "prove_target": False})
+    assert allowed["changed"] is True and allowed["target"] is None and host.files[CONFIG] == config(NEW)
+
+
+def test_a_stopped_agent_already_on_the_new_em_is_started(repoint: Run, host: FakeWindows) -> None:
+    """Reproduction: a run killed between the stop and the start of a restart left the agent stopped on the new file;
+    every re-run failed on it. Now it is started (and only started: the file is right)."""
+    host.files[CONFIG] = config(NEW)
+    host.services["siwindowsagent"].state = "stopped"
+    result = repoint({"manager_address": NEW})
+    assert result["changed"] is True and result["pending_restart"] is True and result["restarted"] is True
+    assert host.kinds() == ["read_program_config", "win_service"] and host.services["siwindowsagent"].state == "started"
+    again = repoint({"manager_address": NEW})
+    assert again["changed"] is False

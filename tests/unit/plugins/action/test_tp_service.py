@@ -12,8 +12,10 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.netwrix.threat_prevention.plugins.action.tp_service import ActionModule
 
+from conftest import FakeWindows
+
 if t.TYPE_CHECKING:
-    from conftest import FakeWindows, RunAction
+    from conftest import RunAction
 
 Run = t.Callable[..., dict[str, t.Any]]  # the action, called with task args and run_action keywords
 
@@ -104,9 +106,11 @@ def test_restarted_always_changes(tp_service: Run, host: FakeWindows) -> None:
     assert "(restarted)" in result["diff"]["after"]
 
 
-def test_start_mode_change_alone(tp_service: Run, host: FakeWindows) -> None:
-    """Disabling a stopped EM sends only start_mode (its state already matches)."""
-    result = tp_service({"component": "enterprise_manager", "state": "stopped", "start_mode": "disabled"})
+def test_start_mode_change_alone(tp_service: Run, host: FakeWindows, peers: dict[str, FakeWindows]) -> None:
+    """Disabling a stopped EM sends only start_mode (its state already matches); the successor lists no agent."""
+    peers["new-em"] = successor = FakeWindows()
+    successor.install_em()
+    result = tp_service({"component": "enterprise_manager", "state": "stopped", "start_mode": "disabled", "successor": "new-em"})
     assert host.args_of("win_service") == [{"name": "SIEnterpriseManager", "start_mode": "disabled"}]
     assert result["changed"] is True and (result["state"], result["start_mode"]) == ("stopped", "disabled")
     assert host.services["sienterprisemanager"].start_mode == "disabled"

@@ -68,9 +68,9 @@ def test_unterminated_quote_takes_the_rest() -> None:
 
 
 def test_read_script_cuts_unquoted_paths_the_same_way() -> None:
-    """read_program_config.ps1 derives the config path on the host with its own copy of this rule; they must agree,
-    or tp_agent_config would edit a file in another folder than tp_service reports."""
-    script = (Path(_service_path.__file__).parent / "_scripts" / "read_program_config.ps1").read_text(encoding="utf-8")
+    """The read scripts derive the executable on the host with their own copy of this rule (lib/service_record.ps1);
+    they must agree, or tp_agent_config would edit a file in another folder than tp_service reports."""
+    script = (Path(_service_path.__file__).parent / "_scripts" / "lib" / "service_record.ps1").read_text(encoding="utf-8")
     match = re.search(r"\$commandLine -match '([^']+)'", script)
     assert match is not None, "the read script no longer matches unquoted command lines with -match '...'"
     assert match.group(1) == _service_path._UNQUOTED_EXE.pattern  # pylint: disable=protected-access
