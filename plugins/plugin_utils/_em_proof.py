@@ -12,8 +12,10 @@ Every fork of one ansible-playbook run shares the run's controller temp folder
 (``ansible-local-*``, removed when the run ends), so the proof is kept there under a lock: the
 agents of a batch, which ask at the same moment, share one call. A proof that shows the EM ready is
 reused until it is ``max_age`` seconds old; one that does not is only reused by requests made
-before it was taken (the same batch), so an EM started since is seen at once. Only public facts
-are kept: the CA's fingerprint, never a key.
+before it was taken (the same batch), so an EM started since is seen at once. A preflight only
+needs the EM's addresses and keeps its own proof, which no write reuses: between the preflight and
+the repoint the new EM is stopped, given the old certificates and started. Only public facts are
+kept: the CA's fingerprint, never a key.
 
 FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 """
@@ -88,7 +90,9 @@ def shared_proof(read: t.Callable[[], EmProof], key: str, max_age: float, port: 
     """
     asked = clock()
     os.makedirs(folder, mode=0o700, exist_ok=True)
-    stem = os.path.join(folder, hashlib.sha256(key.encode("utf-8")).hexdigest()[:32])
+    # A write never reuses a proof taken for a preflight: the EM is meant to change in between (vendor steps 1-3).
+    purpose = "identity" if port is None else "write"
+    stem = os.path.join(folder, hashlib.sha256(f"{key}|{purpose}".encode("utf-8")).hexdigest()[:32])
     with _locked(stem + ".lock"):
         kept = _load(stem + ".json")
         if kept is not None and _still_good(kept, asked, max_age, port, clock()):

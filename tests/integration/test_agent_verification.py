@@ -34,8 +34,9 @@ def test_verification_succeeds_in_every_shape(make_estate: t.Callable[..., Estat
 
     assert run.returncode == 0, run.output
     assert registered_on(estate) == {"new-em"}
-    # The verification read the list once per batch (1, 10%, the rest): every batch was active at its first read.
-    assert estate.calls("new-em").count("win_powershell") == 3
+    # One proof that new-em can take agents (shared by every batch of the run), then the list once per batch (1,
+    # 10%, the rest): every batch was active at its first read.
+    assert estate.calls("new-em").count("win_powershell") == 1 + 3
 
 
 def test_verification_of_a_list_printed_to_the_console_fails_at_once(make_estate: t.Callable[..., Estate]) -> None:
@@ -46,7 +47,7 @@ def test_verification_of_a_list_printed_to_the_console_fails_at_once(make_estate
     assert run.returncode != 0
     assert "Get-SIAgentStatus returned no agent objects and printed this to the console instead" in run.output
     assert "administrator role" in run.output
-    assert estate.calls("new-em").count("win_powershell") == 1, "the first batch must fail at its first read"
+    assert estate.calls("new-em").count("win_powershell") == 1 + 1, "the proof, then the first batch fails at its first read"
 
 
 @pytest.mark.parametrize("connection", ["winrm", "psrp"])
@@ -63,5 +64,6 @@ def test_verification_under_powershell_7_reads_in_windows_powershell(
 
     assert run.returncode == 0, run.output
     assert registered_on(estate) == {"new-em"}
-    # Per batch: the script refuses PowerShell 7, then the same read in powershell.exe.
-    assert estate.calls("new-em").count("win_powershell") == 6
+    # The proof (no EM module: PowerShell 7 reads it), then per batch: the script refuses PowerShell 7, then the same
+    # read in powershell.exe.
+    assert estate.calls("new-em").count("win_powershell") == 1 + 6

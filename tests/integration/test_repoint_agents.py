@@ -126,20 +126,50 @@ def test_an_invalid_address_is_refused_everywhere_before_anything_changes(make_e
     assert status.tree_digest(estate) == before
 
 
-def test_an_agent_that_does_not_register_on_the_new_em_is_failed_by_name(make_estate: t.Callable[..., Estate]) -> None:
-    """Verification is real: an agent whose certificates come from another CA is repointed but never becomes active."""
+def test_an_agent_whose_ca_the_new_em_does_not_hold_is_refused_before_its_file_changes(
+        make_estate: t.Callable[..., Estate]) -> None:
+    """The proof compares the agent's own ca-crt.pem with the new EM's CA in the call that would write: no write."""
     estate = make_estate(agents=5)
     agent = estate.host("agent03")
     folder = product.install_folder(agent.system()["services"]["SIWindowsAgent"])
     agent.path(f"{folder}\\CertsInfo\\ca-crt.pem").write_bytes(certs.make_ca("Another EM's CA").cert_pem)
+    before = agent.path(f"{folder}\\SIWindowsAgent.exe.config").read_bytes()
+
+    run = run_playbook(estate, "repoint_agents.yml", extra_vars={**TOLERANT, "agent_verify_timeout": 3})
+
+    failures = run.failures()
+    assert set(failures) == {"agent03"}, run.output
+    assert "agent03: not pointing the agent at new-em.corp.example:3741 (new-em): the CA that signed" in failures["agent03"]
+    assert agent.path(f"{folder}\\SIWindowsAgent.exe.config").read_bytes() == before
+    assert registered_on(estate) == {"agent01": "new-em", "agent02": "new-em", "agent03": "-", "agent04": "new-em",
+                                     "agent05": "new-em"}
+
+
+def test_an_agent_that_does_not_register_on_the_new_em_is_put_back_on_the_old_one(
+        make_estate: t.Callable[..., Estate]) -> None:
+    """Verification is real: a firewall on the new EM drops agent03; it is restored, restarted and active on the old EM."""
+    estate = make_estate(agents=5)
+    estate.set_fault("new-em", "blocks_agents", ["agent03"])
 
     run = run_playbook(estate, "repoint_agents.yml", extra_vars={**TOLERANT, "agent_verify_timeout": 3})
 
     failures = run.failures()
     assert set(failures) == {"agent03"}, run.output
     assert "agent03: the agent is not active on the new Enterprise Manager new-em" in failures["agent03"]
-    assert registered_on(estate) == {"agent01": "new-em", "agent02": "new-em", "agent03": "-", "agent04": "new-em",
+    assert "It was put back" in failures["agent03"] and "active on the old Enterprise Manager old-em again" in failures["agent03"]
+    assert registered_on(estate) == {"agent01": "new-em", "agent02": "new-em", "agent03": "old-em", "agent04": "new-em",
                                      "agent05": "new-em"}
+
+
+def test_with_agent_on_failure_leave_the_agent_stays_on_the_new_address(make_estate: t.Callable[..., Estate]) -> None:
+    estate = make_estate(agents=3)
+    estate.set_fault("new-em", "blocks_agents", ["agent02"])
+
+    run = run_playbook(estate, "repoint_agents.yml",
+                       extra_vars={**TOLERANT, "agent_verify_timeout": 3, "tp_agent_on_failure": "leave"})
+
+    assert "It was left on the new address" in run.failures()["agent02"]
+    assert registered_on(estate)["agent02"] == "-"
 
 
 def test_a_run_cut_off_between_the_write_and_the_restart_is_finished_by_the_next(make_estate: t.Callable[..., Estate]) -> None:

@@ -107,12 +107,15 @@ def exercised(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, t.Any]
     agent = LabExecutor(estate, "agent01")
     on_agent = WindowsHost(agent, "agent01")
     service = on_agent.service("SIWindowsAgent")
-    program = on_agent.read_program_config("SIWindowsAgent", None, ".config")
+    program = on_agent.read_program_config("SIWindowsAgent", None, ".config", companion_file="CertsInfo\\ca-crt.pem",
+                                           resolve_name="new-em.corp.example")
+    assert program.companion and program.companion.content and program.resolved and program.resolved.addresses
     on_agent.replace_file(program.config.path, program.config.content, program.config.sha256, program.config.path + ".bak")
     on_agent.set_service("SIWindowsAgent", state="restarted", start_mode="auto")
     em = LabExecutor(estate, "new-em")
     on_em = WindowsHost(em, "new-em")
     on_em.wait_for_port(3741, 5)
+    assert on_em.read_em_state("SIEnterpriseManager", (3741, 3740)).listening == (3741, 3740)
     folder = service.path.strip('"').rsplit("\\", 1)[0] if service else ""
     assert folder, "the agent service was not found"
     em_service = on_em.service("SIEnterpriseManager")

@@ -55,7 +55,7 @@ def test_a_connection_lost_in_the_middle_of_a_task_makes_the_host_unreachable(es
     for name in PAIR:
         estate.set_fault(name, "unreachable_after", 1)
     run = play(estate, tmp_path, [{"name": "repoint", "netwrix.threat_prevention.tp_agent_config": {
-        "manager_address": "new-em.corp.example"}}])
+        "manager_address": "new-em.corp.example", "em_host": "new-em"}}])
     results = by_host(run, "repoint")
     for name in PAIR:
         assert results[name]["status"] == "unreachable", results[name]

@@ -322,7 +322,7 @@ def agent_play(estate: Estate, tmp_path: Path, hosts: str, **options: t.Any) -> 
     playbook = tmp_path / f"repoint-{len(list(tmp_path.glob('repoint-*.yml')))}.yml"
     playbook.write_text(yaml.safe_dump([{"name": "repoint", "hosts": hosts, "gather_facts": False, "tasks": [
         {"name": "repoint", "netwrix.threat_prevention.tp_agent_config": {"manager_address": "new-em.corp.example",
-                                                                          **options}}]}]), encoding="utf-8")
+                                                                          "em_host": "new-em", **options}}]}]), encoding="utf-8")
     return run_playbook(estate, str(playbook))
 
 

@@ -41,6 +41,8 @@ FAULT_KINDS = {
                      "leaving the files as Windows documents for that error",
     "secretmgr_misbehaves": "SecretMgr.exe exits 0 without doing anything (noop), writes its error to stdout and exits 1 "
                             "(stdout_error), waits for an answer on stdin (prompt), or never exits (hang)",
+    "blocks_agents": "on an EM: a firewall drops the agent port from these agents (a list of host names); they never "
+                     "register there, while every remote call still works",
 }
 
 

@@ -140,7 +140,7 @@ def connected_em(estate: Estate, agent: Host) -> Host | None:
     em = estate.resolve_name(name)
     if em is None or running_service(em, "enterprise_manager") is None or port not in listening_ports(em):
         return None
-    if port != EM_PORTS["agent"]:
+    if port != EM_PORTS["agent"] or agent.name in (em.faults().get("blocks_agents") or []):
         return None
     return em if _same_ca(agent, em) else None
 
