@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import typing as t
+from datetime import datetime, timezone
 
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils import _migration_plan as plan
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils import _migration_report as report
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._action_base import TPActionBase
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
@@ -17,13 +19,18 @@ class ActionModule(TPActionBase):
     _requires_connection = False
 
     ARGUMENT_SPEC = {
-        "phase": {"type": "str", "required": True, "choices": [*report.PHASES, "done"]},
+        "phase": {"type": "str", "required": True, "choices": ["plan", *report.PHASES, "done"]},
         "gate": {"type": "list", "elements": "str", "default": []},
         "gate_if_run": {"type": "list", "elements": "str", "default": []},
         "folder": {"type": "str", "default": "tp-migration-reports"},
+        "new_em_address": {"type": "str"},
+        "variables": {"type": "list", "elements": "str", "default": []},
+        "decommission": {"type": "bool", "default": False},
     }
 
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
+        if args["phase"] == "plan":
+            return self._plan(args)
         task_vars = self._tp_task_vars
         hostvars = task_vars["hostvars"]
         migration = report.plain(hostvars["localhost"].get("tp_migration") or {})
@@ -35,3 +42,21 @@ class ActionModule(TPActionBase):
         paths = report.write(args["folder"], data)
         return {"changed": False, "go": not failures, "failures": failures, "host_failures": data["failed"],
                 "outcome": data["outcome"], "report": paths}
+
+    def _plan(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
+        """The plan as the fact tp_migration: what the later plays read from localhost."""
+        task_vars = self._tp_task_vars
+        groups, hostvars = task_vars.get("groups") or {}, task_vars["hostvars"]
+        old = (groups.get("tp_old_em") or [None])[0]
+        old_names = set() if old is None else {str(name).lower().rstrip(".") for name in (
+            old, hostvars[old].get("ansible_host") or old)}
+        problems = plan.inventory_problems(groups, dict(report.GROUP_NAMES), old_names, args["new_em_address"])
+        started = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+        migration = {"started": started, "check_mode": self.check_mode, "old_em": old,
+                     "new_em": (groups.get("tp_new_em") or [None])[0], "decommission": args["decommission"],
+                     "inventory_problems": problems, "go": not problems}
+        result: dict[str, t.Any] = {"ansible_facts": {"tp_migration": migration}, "inventory_problems": problems}
+        warnings = plan.unknown_variables(args["variables"])
+        if warnings:
+            result["warnings"] = warnings
+        return result

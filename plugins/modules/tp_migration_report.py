@@ -19,13 +19,34 @@ description:
     playbook can stop the phases that follow a failure.
   - The recorded facts hold names, addresses, states, versions and digests only; no key material or
     secret export reaches the report.
+  - V(plan) comes first. It checks the inventory and the variables before any host is contacted: each
+    of C(tp_old_em) and C(tp_new_em) holds one host, no host is in two groups, O(new_em_address) is a valid
+    C(host[:port]) that does not name the old EM (an unbracketed IPv6 address whose last group could be a
+    port is refused). Each problem is named once, with the variable or group. It also warns about every
+    name in O(variables) that the collection does not read, naming the nearest one it does. It returns
+    the plan as the fact C(tp_migration).
 options:
   phase:
     description:
-      - The phase that just ended; V(done) writes the final report.
+      - The phase that just ended; V(done) writes the final report, V(plan) checks the inventory first.
     type: str
     required: true
-    choices: [preflight, new_em, agents, consoles, verify, decommission, done]
+    choices: [plan, preflight, new_em, agents, consoles, verify, decommission, done]
+  new_em_address:
+    description:
+      - With O(phase=plan), the value of C(tp_new_em_address), when it is set.
+    type: str
+  variables:
+    description:
+      - With O(phase=plan), the names of the C(tp_*) variables that are set, to warn about misspellings.
+    type: list
+    elements: str
+    default: []
+  decommission:
+    description:
+      - With O(phase=plan), whether the run is to decommission the old EM (C(tp_decommission_old_em)).
+    type: bool
+    default: false
   gate:
     description:
       - Inventory groups whose every host must have recorded success for O(phase).
@@ -67,6 +88,13 @@ author:
 """
 
 EXAMPLES = r"""
+- name: Check the inventory and the variables, and record the plan (fact tp_migration)
+  netwrix.threat_prevention.tp_migration_report:
+    phase: plan
+    new_em_address: "{{ tp_new_em_address | default(omit) }}"
+    variables: "{{ query('ansible.builtin.varnames', '^tp_') }}"
+    decommission: "{{ tp_decommission_old_em | default(false) | bool }}"
+
 - name: Write the report so far and go on only if every host passed its preflight
   netwrix.threat_prevention.tp_migration_report:
     phase: preflight
@@ -76,6 +104,16 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+ansible_facts:
+  description: With O(phase=plan), the plan as the fact C(tp_migration).
+  returned: when O(phase=plan)
+  type: dict
+  contains:
+    tp_migration:
+      description:
+        - C(started), C(check_mode), C(old_em), C(new_em), C(decommission), C(inventory_problems) (a list of
+          sentences) and C(go) (true when there are none).
+      type: dict
 go:
   description: Whether every gated host recorded success for O(phase).
   returned: success

@@ -56,6 +56,11 @@ def parse_address(text: str, default_port: int) -> ManagerAddress:
     if not isinstance(text, str) or not text.strip():
         raise AddressError("the address is empty; give host or host:port")
     value = text.strip()
+    if "://" in value:
+        raise AddressError(f"'{value}' is a URL; agents and consoles take a host or host:port, without a scheme or path "
+                           f"(for example {value.split('://', 1)[1].split('/', 1)[0] or 'newem.corp.example'})")
+    if any(character.isspace() for character in value):
+        raise AddressError(f"'{value}' contains a space; give one host or host:port")
     host, port_text = _split(value)
     _check_host(host, value)
     if port_text is None:
@@ -77,11 +82,25 @@ def _split(value: str) -> tuple[str, str | None]:
             raise AddressError(f"'{value}' has text after ']' that is not ':port'")
         return host, rest[1:]
     if value.count(":") > 1:
+        _refuse_ambiguous_ipv6(value)
         return value, None  # a bare IPv6 address cannot carry a port
     if ":" in value:
         host, port = value.split(":", 1)
         return host, port
     return value, None
+
+
+def _refuse_ambiguous_ipv6(value: str) -> None:
+    """``fd00::11:3741`` is a valid IPv6 address, and also reads as fd00::11 on port 3741: make the user say which."""
+    head, _, last = value.rpartition(":")
+    if not (last.isdigit() and 1 <= int(last) <= 65535 and head and not head.endswith(":")):
+        return
+    try:
+        ipaddress.IPv6Address(head)
+    except ValueError:
+        return
+    raise AddressError(f"'{value}' is ambiguous: it is an IPv6 address, but it also reads as [{head}] on port {last}. "
+                       f"Write [{head}]:{last} for that, or [{value}] for the address itself")
 
 
 def _check_host(host: str, value: str) -> None:

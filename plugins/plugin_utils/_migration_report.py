@@ -20,6 +20,7 @@ import typing as t
 from datetime import datetime, timezone
 
 GROUPS = (("old_em", "tp_old_em"), ("new_em", "tp_new_em"), ("console", "tp_consoles"), ("agent", "tp_agents"))
+GROUP_NAMES = (("old_em", "tp_old_em"), ("new_em", "tp_new_em"), ("consoles", "tp_consoles"), ("agents", "tp_agents"))
 PHASES = ("preflight", "new_em", "agents", "consoles", "verify", "decommission")
 MANUAL = (
     "Uninstall Threat Prevention from the old EM host when you no longer need it (Programs and Features); "
@@ -99,7 +100,9 @@ def outcome(migration: dict[str, t.Any], failed: dict[str, str], phase: str) -> 
     if migration.get("preflight_failed"):
         return "stopped after the preflight; nothing was changed"
     if failed:
-        return f"incomplete: {len(failed)} host(s) failed; the old EM keeps serving every agent not yet moved"
+        kept = ("the old EM was stopped and disabled (every agent it knew was active on the new EM)"
+                if migration.get("decommissioned") else "the old EM keeps serving every agent not yet moved")
+        return f"incomplete: {len(failed)} host(s) failed; {kept}"
     if phase != "done":
         return f"in progress (last phase: {phase})"
     if migration.get("check_mode"):
@@ -107,8 +110,11 @@ def outcome(migration: dict[str, t.Any], failed: dict[str, str], phase: str) -> 
     verification = migration.get("verification")
     if verification is None:
         return "incomplete: the agents were not verified on the new EM"
+    if verification.get("error"):
+        return (f"incomplete: the agents could not be verified on the new EM {migration.get('new_em')} "
+                f"({verification['error']})")
     if verification.get("missing"):
-        return f"incomplete: {len(verification['missing'])} agent(s) are not active on the new EM"
+        return f"incomplete: {len(verification['missing'])} agent(s) are not active on the new EM {migration.get('new_em')}"
     return "completed" + (", old EM stopped and disabled" if migration.get("decommissioned") else "")
 
 

@@ -40,10 +40,32 @@ def test_parse_and_canonical_form(text: str, host: str, port: int, has_port: boo
     assert str(address) == canonical
 
 
-def test_bare_ipv6_never_takes_a_port() -> None:
-    """``fd00::10:3741`` is one IPv6 address (the last group is 3741), not fd00::10 with a port."""
-    address = parse_address("fd00::10:3741", DEFAULT)
-    assert (address.host, address.has_port, address.is_ipv6) == ("fd00::10:3741", False, True)
+def test_a_bare_ipv6_address_that_could_end_in_a_port_is_refused() -> None:
+    """Reproduction: ``fd00::11:3741`` was taken as one address and the canary written [fd00::11:3741]:3741."""
+    with pytest.raises(AddressError) as refused:
+        parse_address("fd00::11:3741", DEFAULT)
+    assert "ambiguous" in str(refused.value) and "Write [fd00::11]:3741" in str(refused.value)
+    assert parse_address("[fd00::11]:3741", DEFAULT).host == "fd00::11"
+    assert parse_address("[fd00::11:3741]", DEFAULT).host == "fd00::11:3741"
+
+
+@pytest.mark.parametrize("text", ["fd00::1", "fe80::1:abcd", "2001:db8::", "::1"])
+def test_a_bare_ipv6_address_that_cannot_end_in_a_port_is_taken_whole(text: str) -> None:
+    address = parse_address(text, DEFAULT)
+    assert (address.host, address.has_port, address.is_ipv6) == (text, False, True)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("https://newem.corp.example:3741/", "is a URL"), ("http://10.0.0.5", "(for example 10.0.0.5)"),
+    ("newem.corp.example ", None), (" newem.corp.example:3741 extra", "contains a space"),
+])
+def test_urls_and_spaces_get_their_own_message(text: str, expected: str | None) -> None:
+    if expected is None:  # blanks around the address are trimmed, as before
+        assert parse_address(text, DEFAULT).host == "newem.corp.example"
+        return
+    with pytest.raises(AddressError) as refused:
+        parse_address(text, DEFAULT)
+    assert expected in str(refused.value)
 
 
 def test_canonical_form_parses_back_to_the_same_address() -> None:
@@ -103,8 +125,8 @@ def test_address_is_a_value() -> None:
     ("fd00::zz", "not a valid IPv6"),
     ("[fd00:::10]:3741", "not a valid IPv6"),
     ("em:3741:1", "not a valid IPv6"),
-    ("a b", "not a host name"),
-    ("a b:3741", "not a host name"),
+    ("a b", "contains a space"),
+    ("a b:3741", "contains a space"),
     ("-x", "not a host name"),
     ("x-", "not a host name"),
     ("a..b", "not a host name"),
