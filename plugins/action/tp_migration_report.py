@@ -26,6 +26,7 @@ class ActionModule(TPActionBase):
         "new_em_address": {"type": "str"},
         "variables": {"type": "list", "elements": "str", "default": []},
         "decommission": {"type": "bool", "default": False},
+        "agent_failure_budget": {"type": "int", "default": 0},
     }
 
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
@@ -38,9 +39,11 @@ class ActionModule(TPActionBase):
         groups = task_vars.get("groups") or {}
         failures = report.phase_failures(records, args["phase"], report.members(groups, args["gate"]),
                                          report.members(groups, args["gate_if_run"]))
+        skipped = report.within_budget(failures, records, len(groups.get("tp_agents") or []), args["agent_failure_budget"])
+        failures = {host: why for host, why in failures.items() if host not in skipped}
         data = report.build(migration, records, args["phase"])
         paths = report.write(args["folder"], data)
-        return {"changed": False, "go": not failures, "failures": failures, "host_failures": data["failed"],
+        return {"changed": False, "go": not failures, "failures": failures, "left_behind": skipped, "host_failures": data["failed"],
                 "outcome": data["outcome"], "report": paths}
 
     def _plan(self, args: dict[str, t.Any]) -> dict[str, t.Any]:

@@ -42,6 +42,12 @@ options:
     type: list
     elements: str
     default: []
+  agent_failure_budget:
+    description:
+      - The percentage of C(tp_agents) whose failures do not stop the phase; those agents are returned in
+        RV(left_behind) and left where they are (on the old EM, which then cannot be decommissioned while it knows them).
+    type: int
+    default: 0
   decommission:
     description:
       - With O(phase=plan), whether the run is to decommission the old EM (C(tp_decommission_old_em)).
@@ -122,6 +128,11 @@ failures:
   description: Gated hosts that did not succeed, with why.
   returned: success
   type: dict
+left_behind:
+  description: Failed agents left behind within O(agent_failure_budget); they do not stop the phase.
+  returned: unless O(phase=plan)
+  type: list
+  elements: str
 host_failures:
   description: Every host that recorded a failure in any phase so far, with why.
   returned: success

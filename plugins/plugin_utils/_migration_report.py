@@ -78,6 +78,17 @@ def phase_failures(records: dict[str, dict[str, t.Any]], phase: str, required: l
     return failures
 
 
+def within_budget(failures: dict[str, str], records: dict[str, dict[str, t.Any]], agents: int, percent: int) -> list[str]:
+    """The failed agents that may be left behind, when there are no more of them than ``percent`` of all agents.
+
+    An agent that fails its preflight (unreachable, hardened, locked) is not repointed: it stays on the
+    old EM, which keeps running, and tp_service holds the decommission while the old EM knows it. So a
+    few such agents need not hold the whole fleet back; beyond the budget they do.
+    """
+    failed = sorted(host for host in failures if (records.get(host) or {}).get("role") == "agent")
+    return failed if failed and len(failed) * 100 <= agents * percent else []
+
+
 def build(migration: dict[str, t.Any], records: dict[str, dict[str, t.Any]], phase: str) -> dict[str, t.Any]:
     """The report as data: the plan, each host's record, what failed, and what is left to a person."""
     failed = {host: record["error"] for host, record in records.items() if record["error"]}
