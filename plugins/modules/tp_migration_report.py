@@ -19,7 +19,7 @@ description:
     playbook can stop the phases that follow a failure.
   - The recorded facts hold names, addresses, states, versions and digests only; no key material or
     secret export reaches the report.
-  - V(plan) comes first. It checks the inventory and the variables before any host is contacted: each
+  - V(plan) comes first. It checks the inventory and the variables before any host is contacted - each
     of C(tp_old_em) and C(tp_new_em) holds one host, no host is in two groups, O(new_em_address) is a valid
     C(host[:port]) that does not name the old EM (an unbracketed IPv6 address whose last group could be a
     port is refused). Each problem is named once, with the variable or group. It also warns about every
@@ -99,7 +99,7 @@ EXAMPLES = r"""
     phase: plan
     new_em_address: "{{ tp_new_em_address | default(omit) }}"
     variables: "{{ query('ansible.builtin.varnames', '^tp_') }}"
-    decommission: "{{ tp_decommission_old_em | default(false) | bool }}"
+    decommission: true  # migrate.yml passes tp_decommission_old_em
 
 - name: Write the report so far and go on only if every host passed its preflight
   netwrix.threat_prevention.tp_migration_report:

@@ -121,11 +121,11 @@ def outcome(migration: dict[str, t.Any], failed: dict[str, str], phase: str) -> 
     verification = migration.get("verification")
     if verification is None:
         return "incomplete: the agents were not verified on the new EM"
+    new_em = f"the new EM {migration['new_em']}" if migration.get("new_em") else "the new EM"
     if verification.get("error"):
-        return (f"incomplete: the agents could not be verified on the new EM {migration.get('new_em')} "
-                f"({verification['error']})")
+        return f"incomplete: the agents could not be verified on {new_em} ({verification['error']})"
     if verification.get("missing"):
-        return f"incomplete: {len(verification['missing'])} agent(s) are not active on the new EM {migration.get('new_em')}"
+        return f"incomplete: {len(verification['missing'])} agent(s) are not active on {new_em}"
     return "completed" + (", old EM stopped and disabled" if migration.get("decommissioned") else "")
 
 
