@@ -26,6 +26,7 @@ class ActionModule(TPActionBase):
         "new_em_address": {"type": "str"},
         "variables": {"type": "list", "elements": "str", "default": []},
         "decommission": {"type": "bool", "default": False},
+        "kind": {"type": "str", "default": "migration", "choices": ["migration", "rollback"]},
         "agent_failure_budget": {"type": "int", "default": 0},
     }
 
@@ -55,7 +56,7 @@ class ActionModule(TPActionBase):
             old, hostvars[old].get("ansible_host") or old)}
         problems = plan.inventory_problems(groups, dict(report.GROUP_NAMES), old_names, args["new_em_address"])
         started = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-        migration = {"started": started, "check_mode": self.check_mode, "old_em": old,
+        migration = {"kind": args["kind"], "started": started, "check_mode": self.check_mode, "old_em": old,
                      "new_em": (groups.get("tp_new_em") or [None])[0], "decommission": args["decommission"],
                      "inventory_problems": problems, "go": not problems}
         result: dict[str, t.Any] = {"ansible_facts": {"tp_migration": migration}, "inventory_problems": problems}

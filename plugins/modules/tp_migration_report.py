@@ -42,6 +42,12 @@ options:
     type: list
     elements: str
     default: []
+  kind:
+    description:
+      - With O(phase=plan), what the run does; it names the report (C(tp-migration-*) or C(tp-rollback-*)) and its title.
+    type: str
+    default: migration
+    choices: [migration, rollback]
   agent_failure_budget:
     description:
       - The percentage of C(tp_agents) whose failures do not stop the phase; those agents are returned in

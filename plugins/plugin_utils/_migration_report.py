@@ -22,6 +22,8 @@ from datetime import datetime, timezone
 GROUPS = (("old_em", "tp_old_em"), ("new_em", "tp_new_em"), ("console", "tp_consoles"), ("agent", "tp_agents"))
 GROUP_NAMES = (("old_em", "tp_old_em"), ("new_em", "tp_new_em"), ("consoles", "tp_consoles"), ("agents", "tp_agents"))
 PHASES = ("preflight", "new_em", "agents", "consoles", "verify", "decommission")
+TITLES = {"migration": "Threat Prevention Enterprise Manager migration",
+          "rollback": "Threat Prevention rollback to the old Enterprise Manager"}
 MANUAL = (
     "Uninstall Threat Prevention from the old EM host when you no longer need it (Programs and Features); "
     "the collection only stops and disables its service.",
@@ -95,7 +97,8 @@ def build(migration: dict[str, t.Any], records: dict[str, dict[str, t.Any]], pha
     follow_ups = [item for record in records.values() if record["role"] == "new_em"
                   for item in ((record.get("preflight") or {}).get("found") or {}).get("follow_ups", [])]
     return {
-        "title": "Threat Prevention Enterprise Manager migration", "started": migration.get("started"),
+        "title": TITLES[migration.get("kind") or "migration"], "kind": migration.get("kind") or "migration",
+        "started": migration.get("started"),
         "updated": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"), "check_mode": bool(migration.get("check_mode")),
         "old_em": migration.get("old_em"), "new_em": migration.get("new_em"), "phase": phase,
         "outcome": outcome(migration, failed, phase), "inventory_problems": migration.get("inventory_problems") or [],
@@ -112,7 +115,7 @@ def outcome(migration: dict[str, t.Any], failed: dict[str, str], phase: str) -> 
         return "stopped after the preflight; nothing was changed"
     if failed:
         kept = ("the old EM was stopped and disabled (every agent it knew was active on the new EM)"
-                if migration.get("decommissioned") else "the old EM keeps serving every agent not yet moved")
+                if migration.get("decommissioned") else "every agent not yet moved stays on the EM it was on")
         return f"incomplete: {len(failed)} host(s) failed; {kept}"
     if phase != "done":
         return f"in progress (last phase: {phase})"
@@ -174,9 +177,9 @@ def _changed(record: dict[str, t.Any]) -> str:
 
 
 def write(folder: str, report: dict[str, t.Any]) -> dict[str, str]:
-    """Write <folder>/tp-migration-<start>.json and .md atomically; return their paths."""
+    """Write <folder>/tp-<kind>-<start>.json and .md atomically (kind: migration or rollback); return their paths."""
     os.makedirs(folder, exist_ok=True)
-    stem = os.path.join(folder, "tp-migration-" + str(report["started"] or "run").replace(":", ""))
+    stem = os.path.join(folder, f"tp-{report.get('kind') or 'migration'}-" + str(report["started"] or "run").replace(":", ""))
     paths = {"json": stem + ".json", "markdown": stem + ".md"}
     _write_atomic(paths["json"], json.dumps(report, indent=2, sort_keys=True) + "\n")
     _write_atomic(paths["markdown"], render_markdown(report))

@@ -155,8 +155,8 @@ def test_an_agent_that_does_not_register_on_the_new_em_is_put_back_on_the_old_on
 
     failures = run.failures()
     assert set(failures) == {"agent03"}, run.output
-    assert "agent03: the agent is not active on the new Enterprise Manager new-em" in failures["agent03"]
-    assert "It was put back" in failures["agent03"] and "active on the old Enterprise Manager old-em again" in failures["agent03"]
+    assert "agent03: the agent is not active on new-em, the Enterprise Manager it was pointed at" in failures["agent03"]
+    assert "It was put back" in failures["agent03"] and "it is active on old-em again" in failures["agent03"]
     assert registered_on(estate) == {"agent01": "new-em", "agent02": "new-em", "agent03": "old-em", "agent04": "new-em",
                                      "agent05": "new-em"}
 

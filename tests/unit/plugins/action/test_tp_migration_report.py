@@ -59,7 +59,7 @@ def test_a_failed_preflight_closes_the_gate_and_is_reported(gate: Run, windows: 
     result = gate(hostvars({"role": "agent", "ok": False, "error": REFUSED}))
     assert not result.get("failed") and result["changed"] is False
     assert result["go"] is False and result["failures"] == result["host_failures"] == {"agent02": REFUSED}
-    assert result["outcome"] == "incomplete: 1 host(s) failed; the old EM keeps serving every agent not yet moved"
+    assert result["outcome"] == "incomplete: 1 host(s) failed; every agent not yet moved stays on the EM it was on"
     stem = str(tmp_path / "tp-migration-2026-11-24T023909Z")
     assert result["report"] == {"json": stem + ".json", "markdown": stem + ".md"}
     written = json.loads(Path(result["report"]["json"]).read_text(encoding="utf-8"))

@@ -150,7 +150,7 @@ OUTCOMES = [
     ("preflight-failed", {"preflight_failed": ["agent01"]}, {"agent01": "e"}, "done",
      "stopped after the preflight; nothing was changed"),
     ("host-failures", {}, {"agent01": "e", "console01": "e"}, "done",
-     "incomplete: 2 host(s) failed; the old EM keeps serving every agent not yet moved"),
+     "incomplete: 2 host(s) failed; every agent not yet moved stays on the EM it was on"),
     ("in-progress", {}, {}, "agents", "in progress (last phase: agents)"),
     ("check-mode", {"check_mode": True, "verification": {"missing": ["agent01"]}}, {}, "done",
      "check mode: nothing was changed; the hosts' entries say what a run would do"),
