@@ -5,7 +5,7 @@ BIN := .venv/bin
 AGENTS ?= 200
 FORKS ?= 10
 
-.PHONY: demo test bench bootstrap units lab integration sanity lint changelog build molecule constraints clean
+.PHONY: demo test bench bootstrap units lab integration sanity lint changelog build molecule soak constraints clean
 
 demo: bootstrap
 	@$(BIN)/python tools/demo.py
@@ -19,7 +19,7 @@ bench: bootstrap
 bootstrap:
 	@tools/bootstrap
 
-units lab integration sanity lint changelog build molecule: bootstrap
+units lab integration sanity lint changelog build molecule soak: bootstrap
 	@tools/run-tests $@
 
 # Re-pin every transitive dependency after changing requirements/test.in.

@@ -92,7 +92,7 @@ def _split(value: str) -> tuple[str, str | None]:
 
 def _refuse_ambiguous_ipv6(value: str) -> None:
     """``fd00::11:3741`` is a valid IPv6 address, and also reads as fd00::11 on port 3741: make the user say which."""
-    head, _, last = value.rpartition(":")
+    head, last = value.rsplit(":", 1)
     if not (last.isdigit() and 1 <= int(last) <= 65535 and head and not head.endswith(":")):
         return
     try:

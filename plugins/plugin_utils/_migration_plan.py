@@ -13,7 +13,6 @@ FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 from __future__ import annotations
 
 import difflib
-import typing as t
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._manager_address import AddressError, parse_address
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import AGENT_PORT

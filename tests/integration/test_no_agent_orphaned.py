@@ -105,8 +105,8 @@ def test_an_address_that_resolves_to_the_old_em_is_refused_in_the_agents_preflig
 @pytest.mark.parametrize(("batches", "fault"), [
     ([1, "100%"], "locked"), (["10%", "100%"], "locked"), ([1, "100%"], "unreachable_after"),
 ], ids=["100%-batch-locked", "10%-batch-locked", "100%-batch-unreachable"])
-def test_one_agent_failing_inside_a_batch_is_blamed_alone(make_estate: t.Callable[..., Estate], batches: list[t.Any],
-                                                           fault: str) -> None:
+def test_one_agent_failing_inside_a_batch_is_blamed_alone(make_estate: t.Callable[..., Estate],
+                                                          batches: list[t.Any], fault: str) -> None:
     estate = make_estate(agents=10)
     failing = ["agent05"] + (["agent01"] if batches[0] == "10%" else [])  # the 10% batch is agent01 alone
     for name in failing:

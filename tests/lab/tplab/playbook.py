@@ -14,9 +14,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 import typing as t
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,8 +77,13 @@ def lab_environment(estate: Estate | None = None, extra: dict[str, str] | None =
 
 
 def run_playbook(estate: Estate, playbook: str, *args: str, extra_vars: dict[str, t.Any] | None = None,
-                 forks: int = 10, env: dict[str, str] | None = None) -> PlaybookRun:
-    """Run playbooks/<playbook> (or a path) against the estate's inventory."""
+                 forks: int = 10, env: dict[str, str] | None = None, kill: tuple[int, float] | None = None) -> PlaybookRun:
+    """Run playbooks/<playbook> (or a path) against the estate's inventory.
+
+    ``kill=(results, seconds)`` SIGKILLs ansible-playbook and every process it started (its forks, and with them
+    the lab's side of each remote call) once that many task results were reported and that many seconds more
+    passed; the run's returncode is then -9. A run that ends first is not killed.
+    """
     path = Path(playbook) if Path(playbook).is_absolute() else REPO / "playbooks" / playbook
     with tempfile.TemporaryDirectory(prefix="tplab-results-") as folder:
         results_file = Path(folder) / "results.jsonl"
@@ -84,7 +91,27 @@ def run_playbook(estate: Estate, playbook: str, *args: str, extra_vars: dict[str
                    str(path), "-f", str(forks), *args]
         if extra_vars:
             command += ["-e", json.dumps(extra_vars)]
-        completed = subprocess.run(command, cwd=REPO, env=lab_environment(estate, {"TPLAB_RESULTS": str(results_file), **(env or {})}),
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+        output = Path(folder) / "output.txt"
+        with open(output, "w", encoding="utf-8") as stream:
+            process = subprocess.Popen(command, cwd=REPO, stdout=stream, stderr=subprocess.STDOUT, text=True,
+                                       env=lab_environment(estate, {"TPLAB_RESULTS": str(results_file), **(env or {})}),
+                                       start_new_session=kill is not None)
+            returncode = _wait(process, results_file, kill)
         results = [json.loads(line) for line in results_file.read_text(encoding="utf-8").splitlines()] if results_file.exists() else []
-    return PlaybookRun(returncode=completed.returncode, output=completed.stdout, results=results)
+        return PlaybookRun(returncode=returncode, output=output.read_text(encoding="utf-8"), results=results)
+
+
+def _wait(process: subprocess.Popen[str], results_file: Path, kill: tuple[int, float] | None) -> int:
+    if kill is None:
+        return process.wait()
+    after_results, then = kill
+    while process.poll() is None:
+        reported = len(results_file.read_text(encoding="utf-8").splitlines()) if results_file.exists() else 0
+        if reported >= after_results:
+            time.sleep(then)
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    process.wait()
+    return -9 if process.returncode == -signal.SIGKILL else process.returncode
