@@ -27,6 +27,7 @@ class ActionModule(TPActionBase):
         "variables": {"type": "list", "elements": "str", "default": []},
         "decommission": {"type": "bool", "default": False},
         "kind": {"type": "str", "default": "migration", "choices": ["migration", "rollback"]},
+        "excluded_agents": {"type": "list", "elements": "str", "default": []},
         "agent_failure_budget": {"type": "int", "default": 0},
     }
 
@@ -58,7 +59,12 @@ class ActionModule(TPActionBase):
         started = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
         migration = {"kind": args["kind"], "started": started, "check_mode": self.check_mode, "old_em": old,
                      "new_em": (groups.get("tp_new_em") or [None])[0], "decommission": args["decommission"],
-                     "inventory_problems": problems, "go": not problems}
+                     "inventory_problems": problems, "go": not problems,
+                     "skipped_agents": [name for name in args["excluded_agents"] if name in (groups.get("tp_agents") or [])]}
+        unknown = sorted(set(args["excluded_agents"]) - set(groups.get("tp_agents") or []))
+        if unknown:
+            problems.append(f"tp_agents_excluded names hosts that are not in tp_agents: {', '.join(unknown)}")
+            migration["go"] = False
         result: dict[str, t.Any] = {"ansible_facts": {"tp_migration": migration}, "inventory_problems": problems}
         warnings = plan.unknown_variables(args["variables"])
         if warnings:

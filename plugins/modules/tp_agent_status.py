@@ -134,6 +134,12 @@ agents:
     active:
       description: Whether the status is one of O(active_statuses).
       type: bool
+    host:
+      description: The agent's host name as agents are matched - the first DNS label of RV(agents[].name), lower case.
+      type: str
+    fqdn:
+      description: The first name column that is a dotted host name (not an IP address), lower case; null when none is.
+      type: str
 listed:
   description: How many agents the EM lists (rows with a name).
   returned: success
@@ -145,6 +151,14 @@ present:
   type: list
   elements: str
   sample: [agent01, agent02.corp.example]
+unexpected:
+  description:
+    - The agents the EM lists that match no name in O(expect) (by first name column) - with O(expect) set to the
+      inventory's agents, the agents the inventory lacks. The EMs' list, not the inventory, is the fleet.
+  returned: success
+  type: list
+  elements: str
+  sample: [FILESERVER07]
 registered:
   description: The names in O(expect) that are active.
   returned: success

@@ -42,6 +42,14 @@ options:
     type: list
     elements: str
     default: []
+  excluded_agents:
+    description:
+      - With O(phase=plan), hosts of C(tp_agents) to leave out (C(tp_agents_excluded)). They are not read or changed,
+        stay on the old EM, and hold its decommission while it knows them. A name not in C(tp_agents) is an
+        inventory problem.
+    type: list
+    elements: str
+    default: []
   kind:
     description:
       - With O(phase=plan), what the run does; it names the report (C(tp-migration-*) or C(tp-rollback-*)) and its title.

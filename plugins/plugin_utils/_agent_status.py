@@ -103,8 +103,16 @@ def summarize(rows: list[dict[str, t.Any]], columns: StatusColumns) -> list[dict
             continue
         status = str(fields.get(columns.status.lower()) or "")
         agents.append({"name": names[0], "names": names, "status": status, "address": fields.get(columns.address.lower()),
-                       "active": status_key(status) in active})
+                       "active": status_key(status) in active, "host": agent_key(names[0]), "fqdn": _fqdn(names)})
     return agents
+
+
+def _fqdn(names: list[str]) -> str | None:
+    """The first name that is a dotted host name (not an IP address), lower case."""
+    for name in names:
+        if "." in name and agent_key(name) == name.strip().lower().split(".", 1)[0]:
+            return name.strip().lower()
+    return None
 
 
 def check_columns(host_name: str, rows: list[dict[str, t.Any]], columns: StatusColumns) -> None:
@@ -137,6 +145,12 @@ def listed_agents(agents: list[dict[str, t.Any]], expect: tuple[str, ...]) -> li
     return [name for name in expect if agent_key(name) in listed]
 
 
+def unexpected_agents(agents: list[dict[str, t.Any]], expect: tuple[str, ...]) -> list[str]:
+    """The listed agents none of whose names is expected: the EM knows them, the caller (the inventory) does not."""
+    wanted = {agent_key(name) for name in expect}
+    return [agent["name"] for agent in agents if not any(agent_key(name) in wanted for name in agent["names"])]
+
+
 def wait_for_agents(host: WindowsHost, request: StatusRequest, check_mode: bool,
                     sleep: t.Callable[[float], None] | None = None, clock: t.Callable[[], float] | None = None) -> dict[str, t.Any]:
     """Poll the EM until every expected agent is active or the timeout passes; report either way.
@@ -164,5 +178,6 @@ def wait_for_agents(host: WindowsHost, request: StatusRequest, check_mode: bool,
         sleep(request.delay)
     expected = [name for name in request.expect if name not in missing]
     return {"agents": agents, "listed": len(agents), "present": listed_agents(agents, request.expect),
+            "unexpected": unexpected_agents(agents, request.expect),
             "registered": expected, "missing": missing, "attempts": attempts, "elapsed": round(elapsed, 1),
             "module_path": module_path}

@@ -19,10 +19,11 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product
 
 # Every variable the playbooks and roles read under the collection-wide tp_ prefix (facts they set are tp_migration*).
 KNOWN_VARIABLES = (
-    "tp_new_em_address", "tp_new_em_host", "tp_old_em_host", "tp_decommission_old_em", "tp_report_folder",
-    "tp_agent_batches", "tp_agent_max_fail_percentage", "tp_verify_timeout", "tp_verify_delay",
-    "tp_preflight_skip_database_check", "tp_allow_powershell_logging", "tp_abandoned_agents", "tp_abandoned_consoles",
-    "tp_agent_on_failure", "tp_old_em_address", "tp_rollback_stop_new_em", "tp_rollback_wait_timeout",
+    "tp_new_em_address", "tp_new_em_host", "tp_old_em_host", "tp_old_em_address", "tp_decommission_old_em",
+    "tp_report_folder", "tp_agent_batches", "tp_agent_max_fail_percentage", "tp_agent_on_failure", "tp_agents_excluded",
+    "tp_verify_timeout", "tp_verify_delay", "tp_preflight_skip_database_check", "tp_allow_powershell_logging",
+    "tp_abandoned_agents", "tp_abandoned_consoles", "tp_rollback_stop_new_em", "tp_rollback_wait_timeout",
+    "tp_discovered_inventory", "tp_discovered_status",
 )
 
 

@@ -104,8 +104,17 @@ def build(migration: dict[str, t.Any], records: dict[str, dict[str, t.Any]], pha
         "outcome": outcome(migration, failed, phase), "inventory_problems": migration.get("inventory_problems") or [],
         "verification": migration.get("verification"), "decommission_requested": bool(migration.get("decommission")),
         "gates": migration.get("gates") or {}, "agents_stopped": bool(migration.get("agents_stopped")),
-        "failed": failed, "hosts": records, "follow_ups": follow_ups + list(MANUAL),
+        "failed": failed, "hosts": records, "follow_ups": follow_ups + list(MANUAL), "fleet": fleet(migration, records),
     }
+
+
+def fleet(migration: dict[str, t.Any], records: dict[str, dict[str, t.Any]]) -> dict[str, list[str]]:
+    """The inventory against the old EM's agent list, and the agents this run leaves where they are."""
+    found = next((((record.get("preflight") or {}).get("found") or {}) for record in records.values()
+                  if record["role"] == "old_em"), {})
+    return {"not_in_inventory": list(found.get("em_agents_not_in_inventory") or []),
+            "unknown_to_em": list(found.get("inventory_agents_not_listed") or []),
+            "left_on_old_em": list(migration.get("skipped_agents") or [])}
 
 
 def outcome(migration: dict[str, t.Any], failed: dict[str, str], phase: str) -> str:
@@ -147,6 +156,7 @@ def render_markdown(report: dict[str, t.Any]) -> str:
         lines += [f"- after {phase}: `{host}`: {why}" for phase, hosts in stopped_at.items() for host, why in sorted(hosts.items())]
         lines += ["- the agent phase stopped: a batch failed beyond tp_agent_max_fail_percentage"] if report["agents_stopped"] else []
         lines += [""]
+    lines += _fleet_lines(report.get("fleet") or {})
     missing = (report.get("verification") or {}).get("missing") or []
     if missing:
         lines += ["## Agents not active on the new EM", "", ", ".join(f"`{name}`" for name in missing), ""]
@@ -155,6 +165,16 @@ def render_markdown(report: dict[str, t.Any]) -> str:
         lines.append(f"| `{host}` | {record['role']} | {record['status']} | {_found(record)} | {_changed(record)} |")
     lines += ["", "## Left to a person", ""] + [f"- {item}" for item in report["follow_ups"]] + [""]
     return "\n".join(lines)
+
+
+def _fleet_lines(fleet: dict[str, list[str]]) -> list[str]:
+    entries = [("Listed by the old EM, not in the inventory (not moved; they hold the decommission)", "not_in_inventory"),
+               ("In the inventory, not listed by the old EM", "unknown_to_em"),
+               ("Left on the old EM by this run (excluded, or failed their preflight within the budget)", "left_on_old_em")]
+    shown = [(title, fleet[key]) for title, key in entries if fleet.get(key)]
+    if not shown:
+        return []
+    return ["## The fleet", ""] + [f"- {title}: {', '.join(f'`{name}`' for name in names)}" for title, names in shown] + [""]
 
 
 GROUP_ORDER = {role: index for index, (role, _group) in enumerate(GROUPS)}

@@ -28,6 +28,14 @@ def migrate(estate: Estate, *args: str, **extra: t.Any) -> PlaybookRun:
                         extra_vars={**QUICK, "tp_report_folder": str(estate.root / "reports"), **extra})
 
 
+def leave_out_of_inventory(estate: Estate, agent: str) -> None:
+    """A hand-made inventory that misses one agent the EMs know."""
+    path = estate.root / "inventory.yml"
+    inventory = yaml.safe_load(path.read_text(encoding="utf-8"))
+    del inventory["all"]["children"]["tp_agents"]["hosts"][agent]
+    path.write_text(yaml.safe_dump(inventory), encoding="utf-8")
+
+
 def old_em_service(estate: Estate) -> dict[str, t.Any]:
     return estate.host("old-em").system()["services"]["SIEnterpriseManager"]
 
@@ -58,10 +66,7 @@ def test_starting_at_the_repoint_writes_no_agent(make_estate: t.Callable[..., Es
 def test_an_agent_missing_from_the_inventory_holds_the_decommission(make_estate: t.Callable[..., Estate]) -> None:
     """The EM's agent list is the fleet: agent04 is not in the inventory, so it stays on the old EM, which stays up."""
     estate = make_estate(agents=4)
-    inventory_file = estate.root / "inventory.yml"
-    inventory = yaml.safe_load(inventory_file.read_text(encoding="utf-8"))
-    del inventory["all"]["children"]["tp_agents"]["hosts"]["agent04"]
-    inventory_file.write_text(yaml.safe_dump(inventory), encoding="utf-8")
+    leave_out_of_inventory(estate, "agent04")
 
     run = migrate(estate, tp_decommission_old_em=True)
 
@@ -156,3 +161,32 @@ def test_a_misspelled_variable_gets_a_warning_naming_the_nearest_one(make_estate
     run = migrate(estate, "--check", tp_decomission_old_em=True)
     assert "the variable tp_decomission_old_em is not one the collection reads" in run.output
     assert "did you mean tp_decommission_old_em?" in run.output
+
+
+def test_the_report_names_the_agents_the_em_knows_and_the_inventory_lacks(make_estate: t.Callable[..., Estate]) -> None:
+    estate = make_estate(agents=3)
+    leave_out_of_inventory(estate, "agent03")
+    run = migrate(estate, "--check")
+    assert run.returncode == 0, run.output[-3000:]
+    (path,) = sorted((estate.root / "reports").glob("tp-migration-*.md"))
+    text = path.read_text(encoding="utf-8")
+    assert "Listed by the old EM, not in the inventory (not moved; they hold the decommission): `AGENT03`" in text
+
+
+def test_excluded_agents_stay_on_the_old_em_and_hold_the_decommission(make_estate: t.Callable[..., Estate]) -> None:
+    estate = make_estate(agents=3)
+    run = migrate(estate, tp_agents_excluded=["agent02"], tp_decommission_old_em=True)
+    assert run.returncode != 0
+    assert status.registered_on(estate) == {"agent01": "new-em", "agent02": "old-em", "agent03": "new-em"}
+    assert old_em_service(estate)["start_mode"] == "auto" and "AGENT02" in run.output
+    assert not [entry for entry in run.results if entry["host"] == "agent02" and "tp_agent_config" in str(entry)]
+
+
+def test_discover_agents_writes_an_inventory_of_what_the_em_lists(make_estate: t.Callable[..., Estate]) -> None:
+    estate = make_estate(agents=3)
+    target = estate.root / "tp-agents.yml"
+    run = run_playbook(estate, "discover_agents.yml", extra_vars={"tp_discovered_inventory": str(target)})
+    assert run.returncode == 0, run.output[-3000:]
+    hosts = yaml.safe_load(target.read_text(encoding="utf-8"))["all"]["children"]["tp_agents"]["hosts"]
+    assert set(hosts) == {"agent01", "agent02", "agent03"}
+    assert hosts["agent01"] == {"ansible_host": "agent01.corp.example", "tp_discovered_status": "Active"}

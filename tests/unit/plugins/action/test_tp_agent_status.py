@@ -64,9 +64,9 @@ def test_agents_are_summarised(agent_status: Run) -> None:
     result = agent_status({})
     assert result["agents"] == [
         {"name": "AGENT01", "names": ["AGENT01", "agent01.corp.example"], "status": "Active", "address": "10.0.0.11:3741",
-         "active": True},
+         "active": True, "host": "agent01", "fqdn": "agent01.corp.example"},
         {"name": "AGENT03", "names": ["AGENT03", "agent03.corp.example"], "status": "Stopped", "address": "10.0.0.11:3741",
-         "active": False},
+         "active": False, "host": "agent03", "fqdn": "agent03.corp.example"},
     ]
 
 

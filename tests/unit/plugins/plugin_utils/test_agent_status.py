@@ -89,10 +89,11 @@ def test_summarize_reduces_rows() -> None:
             row("AGENT03", "Stopped")]
     assert summarize(rows, COLUMNS) == [
         {"name": "AGENT01", "names": ["AGENT01", "agent01.corp.example"], "status": "Active", "address": "10.0.0.11:3741",
-         "active": True},
+         "active": True, "host": "agent01", "fqdn": "agent01.corp.example"},
         {"name": "agent02.corp", "names": ["agent02.corp"], "status": "active (modules pending)",
-         "address": "10.0.0.11:3741", "active": True},
-        {"name": "AGENT03", "names": ["AGENT03"], "status": "Stopped", "address": "10.0.0.11:3741", "active": False},
+         "address": "10.0.0.11:3741", "active": True, "host": "agent02", "fqdn": "agent02.corp"},
+        {"name": "AGENT03", "names": ["AGENT03"], "status": "Stopped", "address": "10.0.0.11:3741", "active": False,
+         "host": "agent03", "fqdn": None},
     ]
 
 
@@ -328,3 +329,15 @@ def test_a_list_printed_to_the_console_fails_with_its_start() -> None:
 def test_no_objects_and_no_console_text_is_an_empty_list() -> None:
     """An EM with no agents yet: nothing to read is not an error (the wait decides)."""
     assert WindowsHost(PowerShellHost({None: {"host_out": " \r\n"}}), "new-em").agent_status(MODULE, 3740) == []
+
+
+def test_agents_the_em_lists_but_nobody_expects_are_named() -> None:
+    from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_status import (
+        StatusColumns, summarize, unexpected_agents)
+    columns = StatusColumns(names=("Machine", "FQDN"), status="Status", address="Address", active=("Active",))
+    agents = summarize([{"Machine": "AGENT01", "FQDN": "agent01.corp.example", "Status": "Active"},
+                        {"Machine": "FS07", "FQDN": "fs07.corp.example", "Status": "LostConnection"},
+                        {"Machine": "10.0.0.9", "Status": "Stopped"}], columns)
+    assert unexpected_agents(agents, ("agent01.corp.example",)) == ["FS07", "10.0.0.9"]
+    assert [(agent["host"], agent["fqdn"]) for agent in agents] == [
+        ("agent01", "agent01.corp.example"), ("fs07", "fs07.corp.example"), ("10.0.0.9", None)]
