@@ -28,12 +28,7 @@ param (
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 
-# WDAC or AppLocker policies run scripts in ConstrainedLanguage mode, where the .NET calls below fail:
-# report the mode using nothing that mode forbids, so the controller can explain it.
-if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
-    $Ansible.Result = @{ language_mode = [string]$ExecutionContext.SessionState.LanguageMode }
-    return
-}
+#include language_guard
 
 #include atomic_replace
 

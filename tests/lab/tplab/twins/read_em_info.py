@@ -25,7 +25,7 @@ import typing as t
 from tplab.twins._run import ScriptRun
 from tplab.windows import registry
 
-SCRIPT_SHA256 = "2f770c5c9588b278b073d019c9e202afd79a16bb00058cb72895b8718bc6704e"
+SCRIPT_SHA256 = "8bade5dabb3af1f03eb6424a6cb311070b8e3f315c3f1caed4c568e3342461ae"
 POLICY_ROOTS = ("HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\PowerShell", "HKLM:\\SOFTWARE\\Policies\\Microsoft\\PowerShellCore")
 POLICIES = {"module_logging": ("ModuleLogging", "EnableModuleLogging"), "transcription": ("Transcription", "EnableTranscripting"),
             "script_block_logging": ("ScriptBlockLogging", "EnableScriptBlockLogging")}

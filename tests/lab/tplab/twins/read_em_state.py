@@ -21,7 +21,7 @@ import typing as t
 from tplab.twins import _service_record as record
 from tplab.twins._run import ScriptRun, read_all_bytes
 
-SCRIPT_SHA256 = "406243e1fcaca199bbb66cdda18e53e8758384ca371b059f09338eec78b328e8"
+SCRIPT_SHA256 = "3a0089b54345c8eb4e307db07ec19b91290e79d0a511bf634668d352f6a3bb2a"
 
 
 def read_em_state(run: ScriptRun, params: dict[str, t.Any]) -> None:

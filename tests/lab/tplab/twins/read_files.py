@@ -26,7 +26,7 @@ from tplab.twins import _atomic_replace as library
 from tplab.twins import _windows_io as io
 from tplab.twins._run import ScriptRun, read_all_bytes, sha256_hex
 
-SCRIPT_SHA256 = "137c0e94d355fc2eeebf03396283ab60341359e6f0574184219188c4e3b799aa"
+SCRIPT_SHA256 = "c74b125c80d1c20f41a5fb69e7215ffd534a1c33b214b0faa76e32d0cbeb6070"
 
 
 def read_files(run: ScriptRun, params: dict[str, t.Any]) -> None:

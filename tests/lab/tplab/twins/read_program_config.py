@@ -28,7 +28,7 @@ from tplab.twins import _service_record as record
 from tplab.twins import _windows_io as io
 from tplab.twins._run import ScriptError, ScriptRun, read_all_bytes, sha256_hex
 
-SCRIPT_SHA256 = "e4e5ad4ae62213f9dfa4f67c8cd8b6bbd4a1895e9fa690c3ab181635fb1fe434"
+SCRIPT_SHA256 = "247564524a1089860e4d73b57a2006f8adce83b6eeac3482f2844f8697e4517e"
 
 
 def read_program_config(run: ScriptRun, params: dict[str, t.Any]) -> None:
