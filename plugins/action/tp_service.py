@@ -31,6 +31,7 @@ class ActionModule(TPActionBase):
         "console_config_path": {"type": "str", "default": CONSOLE_CONFIG},
         "abandoned_agents": {"type": "list", "elements": "str", "default": []},
         "abandoned_consoles": {"type": "list", "elements": "str", "default": []},
+        "agents_reconnect": {"type": "bool", "default": False},
         **AGENT_LIST_OPTIONS,
     }
 
@@ -45,7 +46,7 @@ class ActionModule(TPActionBase):
                             consoles=tuple((name, self._console_path(name, args["console_config_path"]))
                                            for name in args["consoles"]),
                             abandoned_agents=tuple(args["abandoned_agents"]),
-                            abandoned_consoles=tuple(args["abandoned_consoles"]))
+                            abandoned_consoles=tuple(args["abandoned_consoles"]), agents_reconnect=args["agents_reconnect"])
             stop_check = functools.partial(check_em_stop, host, gate=gate, peer=self.peer)
         return ensure_service(host, request, self.check_mode, self.diff_mode, stop_check)
 

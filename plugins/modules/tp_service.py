@@ -84,6 +84,14 @@ options:
       - The console config file on hosts in O(consoles) that do not set C(console_config_path).
     type: str
     default: C:\Program Files\Netwrix\Netwrix Threat Prevention\SIWinConsole\SIWinConsole.exe.Config
+  agents_reconnect:
+    description:
+      - Stop although agents are active on this Enterprise Manager, because the same run starts it again at once -
+        the new EM's certificate and secret swap (vendor steps 1 to 3), with a pilot agent already on it. Those
+        agents lose it for that while and reconnect when it starts; they are named in C(active_here) of RV(stop_gate).
+      - Never lets a disable pass, and changes nothing with O(successor), which checks every agent on the successor.
+    type: bool
+    default: false
   abandoned_agents:
     description:
       - Agents the EM lists that may be left behind (decommissioned machines, agents to be reinstalled), by

@@ -44,6 +44,7 @@ class StopGate:
     consoles: tuple[tuple[str, str], ...] = ()  # (inventory host, config path)
     abandoned_agents: tuple[str, ...] = ()
     abandoned_consoles: tuple[str, ...] = ()
+    agents_reconnect: bool = False  # a brief stop the same run undoes (the new EM's certificate swap)
 
 
 def check_em_stop(host: WindowsHost, service: ServiceInfo, changes: dict[str, str], gate: StopGate,
@@ -61,7 +62,7 @@ def check_em_stop(host: WindowsHost, service: ServiceInfo, changes: dict[str, st
     active_here = [agent["name"] for agent in own if agent["active"] and agent_key(agent["name"]) not in abandoned]
     evidence: dict[str, t.Any] = {"agents_listed": len(own), "active_here": active_here, "abandoned_agents": list(gate.abandoned_agents)}
     if not gate.successor:
-        if active_here:
+        if active_here and not (gate.agents_reconnect and not disables):
             raise TPError(f"{host.name}: {len(active_here)} agent(s) are active on this Enterprise Manager, and stopping it "
                           f"would leave them on no EM: {_names(active_here)}. Repoint them first (the migrate or "
                           f"repoint_agents playbook), or name an agent that is gone for good in abandoned_agents. Nothing "

@@ -116,6 +116,17 @@ def test_a_stop_of_an_em_no_agent_is_on_needs_no_successor(tp_service: Run, old_
     assert not result.get("failed") and old_em.services["sienterprisemanager"].state == "stopped"
 
 
+def test_a_brief_stop_names_the_agents_that_reconnect_but_never_lets_a_disable_pass(tp_service: Run, old_em: FakeWindows) -> None:
+    """agents_reconnect: the new EM's certificate swap with a pilot agent on it stops and names it; a disable is still refused."""
+    old_em.agent_answers = [rows(agent20="Active")] * 2
+    refused = tp_service({"component": "enterprise_manager", "state": "stopped", "start_mode": "disabled", "agents_reconnect": True})
+    assert refused["failed"] is True and "option successor" in refused["msg"]
+    assert old_em.services["sienterprisemanager"].state == "started"
+    result = tp_service({"component": "enterprise_manager", "state": "stopped", "agents_reconnect": True})
+    assert not result.get("failed") and result["changed"] is True and result["stop_gate"]["active_here"] == ["AGENT20"]
+    assert old_em.services["sienterprisemanager"].state == "stopped"
+
+
 def test_a_stopped_em_is_not_read_and_a_restart_is_not_gated(tp_service: Run, old_em: FakeWindows) -> None:
     old_em.agent_answers = [rows(agent01="Active")]
     result = tp_service({"component": "enterprise_manager", "state": "restarted"})
