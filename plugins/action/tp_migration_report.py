@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils import _migration_plan as plan
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils import _migration_report as report
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._action_base import TPActionBase
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
 
 
@@ -20,8 +21,10 @@ class ActionModule(TPActionBase):
 
     ARGUMENT_SPEC = {
         "phase": {"type": "str", "required": True, "choices": ["plan", *report.PHASES, "done"]},
-        "gate": {"type": "list", "elements": "str", "default": []},
-        "gate_if_run": {"type": "list", "elements": "str", "default": []},
+        "groups": {"type": "dict", "default": {}},
+        "gate": {"type": "list", "elements": "str", "default": [], "choices": list(report.DEFAULT_GROUPS)},
+        "gate_if_run": {"type": "list", "elements": "str", "default": [], "choices": list(report.DEFAULT_GROUPS)},
+        "batch": {"type": "list", "elements": "str"},
         "folder": {"type": "str", "default": "tp-migration-reports"},
         "new_em_address": {"type": "str"},
         "variables": {"type": "list", "elements": "str", "default": []},
@@ -35,35 +38,47 @@ class ActionModule(TPActionBase):
         if args["phase"] == "plan":
             return self._plan(args)
         task_vars = self._tp_task_vars
-        hostvars = task_vars["hostvars"]
+        hostvars, groups = task_vars["hostvars"], task_vars.get("groups") or {}
         migration = report.plain(hostvars["localhost"].get("tp_migration") or {})
-        records = report.host_records(task_vars.get("groups") or {}, hostvars)
-        groups = task_vars.get("groups") or {}
-        failures = report.phase_failures(records, args["phase"], report.members(groups, args["gate"]),
-                                         report.members(groups, args["gate_if_run"]))
-        skipped = report.within_budget(failures, records, len(groups.get("tp_agents") or []), args["agent_failure_budget"])
+        names = report.group_names(migration)
+        records = report.host_records(groups, hostvars, names)
+        required, if_run = report.members(groups, names, args["gate"]), report.members(groups, names, args["gate_if_run"])
+        population = len(groups.get(names["agents"]) or [])
+        if args["batch"] is not None:  # one canary batch: its agents, with the budget over the batch
+            required, if_run, population = [], [host for host in args["batch"] if host in records], len(args["batch"])
+        failures = report.phase_failures(records, args["phase"], required, if_run)
+        skipped = report.within_budget(failures, records, population, args["agent_failure_budget"])
         failures = {host: why for host, why in failures.items() if host not in skipped}
+        result: dict[str, t.Any] = {"changed": False, "go": not failures, "failures": failures, "left_behind": skipped}
+        if args["phase"] != "done":
+            migration = report.decide(migration, args["phase"], failures, skipped)
+            result["ansible_facts"] = {"tp_migration": migration}
         data = report.build(migration, records, args["phase"])
-        paths = report.write(args["folder"], data)
-        return {"changed": False, "go": not failures, "failures": failures, "left_behind": skipped, "host_failures": data["failed"],
-                "outcome": data["outcome"], "report": paths}
+        result.update({"host_failures": data["failed"], "outcome": data["outcome"], "report": report.write(args["folder"], data)})
+        return result
 
     def _plan(self, args: dict[str, t.Any]) -> dict[str, t.Any]:
         """The plan as the fact tp_migration: what the later plays read from localhost."""
         task_vars = self._tp_task_vars
         groups, hostvars = task_vars.get("groups") or {}, task_vars["hostvars"]
-        old = (groups.get("tp_old_em") or [None])[0]
+        unknown_parts = sorted(set(args["groups"]) - set(report.DEFAULT_GROUPS))
+        if unknown_parts:
+            raise TPError(f"groups: unknown keys {', '.join(unknown_parts)}; the keys are "
+                          f"{', '.join(report.DEFAULT_GROUPS)}. Nothing was changed.")
+        names = {**report.DEFAULT_GROUPS, **{part: str(name) for part, name in args["groups"].items()}}
+        old = (groups.get(names["old_em"]) or [None])[0]
         old_names = set() if old is None else {str(name).lower().rstrip(".") for name in (
             old, hostvars[old].get("ansible_host") or old)}
-        problems = plan.inventory_problems(groups, dict(report.GROUP_NAMES), old_names, args["new_em_address"])
+        problems = plan.inventory_problems(groups, names, old_names, args["new_em_address"])
+        agents = groups.get(names["agents"]) or []
         started = datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
         migration = {"kind": args["kind"], "started": started, "check_mode": self.check_mode, "old_em": old,
-                     "new_em": (groups.get("tp_new_em") or [None])[0], "decommission": args["decommission"],
-                     "inventory_problems": problems, "go": not problems,
-                     "skipped_agents": [name for name in args["excluded_agents"] if name in (groups.get("tp_agents") or [])]}
-        unknown = sorted(set(args["excluded_agents"]) - set(groups.get("tp_agents") or []))
+                     "new_em": (groups.get(names["new_em"]) or [None])[0], "decommission": args["decommission"],
+                     "groups": names, "inventory_problems": problems, "go": not problems,
+                     "skipped_agents": [name for name in args["excluded_agents"] if name in agents]}
+        unknown = sorted(set(args["excluded_agents"]) - set(agents))
         if unknown:
-            problems.append(f"tp_agents_excluded names hosts that are not in tp_agents: {', '.join(unknown)}")
+            problems.append(f"tp_agents_excluded names hosts that are not in {names['agents']}: {', '.join(unknown)}")
             migration["go"] = False
         result: dict[str, t.Any] = {"ansible_facts": {"tp_migration": migration}, "inventory_problems": problems}
         warnings = plan.unknown_variables(args["variables"])

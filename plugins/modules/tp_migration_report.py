@@ -10,13 +10,14 @@ version_added: 0.1.0
 description:
   - Used by C(playbooks/migrate.yml) on C(localhost) between its phases. Runs on the controller only
     and contacts no host.
-  - Reads what the phases recorded - the C(tp_migration) fact on C(localhost) and, on every host of
-    C(tp_old_em), C(tp_new_em), C(tp_consoles) and C(tp_agents), the facts C(tp_migration_preflight)
-    and C(tp_migration_result) - and writes the report as JSON and Markdown into O(folder), named
-    after the run's start time. It is rewritten at every gate, so a run that is cut off still leaves
-    a report.
-  - Tells whether the hosts of O(gate) and O(gate_if_run) recorded success for O(phase), so the
-    playbook can stop the phases that follow a failure.
+  - Reads what the phases recorded - the C(tp_migration) fact on C(localhost) and, on every host of the
+    groups of O(groups) (by default C(tp_old_em), C(tp_new_em), C(tp_consoles) and C(tp_agents)), the facts
+    C(tp_migration_preflight) and C(tp_migration_result) - and writes the report as JSON and Markdown into
+    O(folder), named after the run's start time. It is rewritten at every gate and after every canary batch,
+    so a run that is cut off still leaves a report.
+  - Decides whether the phases that follow may start - the hosts of O(gate) and O(gate_if_run), or of
+    O(batch), recorded success for O(phase), allowing for O(agent_failure_budget) - and returns that decision
+    as the updated fact C(tp_migration), which the later plays read.
   - The recorded facts hold names, addresses, states, versions and digests only; no key material or
     secret export reaches the report.
   - V(plan) comes first. It checks the inventory and the variables before any host is contacted - each
@@ -31,7 +32,7 @@ options:
       - The phase that just ended; V(done) writes the final report, V(plan) checks the inventory first.
     type: str
     required: true
-    choices: [plan, preflight, new_em, agents, consoles, verify, decommission, done]
+    choices: [plan, preflight, old_em, new_em, agents, consoles, verify, decommission, done]
   new_em_address:
     description:
       - With O(phase=plan), the value of C(tp_new_em_address), when it is set.
@@ -58,8 +59,9 @@ options:
     choices: [migration, rollback]
   agent_failure_budget:
     description:
-      - The percentage of C(tp_agents) whose failures do not stop the phase; those agents are returned in
-        RV(left_behind) and left where they are (on the old EM, which then cannot be decommissioned while it knows them).
+      - The percentage of the agents (of the whole group, or of O(batch)) whose failures do not stop the phase; those
+        agents are returned in RV(left_behind) and left where they are (on the old EM, which then cannot be
+        decommissioned while it knows them). The run's one failure budget, C(tp_agent_max_fail_percentage).
     type: int
     default: 0
   decommission:
@@ -67,19 +69,35 @@ options:
       - With O(phase=plan), whether the run is to decommission the old EM (C(tp_decommission_old_em)).
     type: bool
     default: false
+  groups:
+    description:
+      - With O(phase=plan), the inventory group of each part of the estate, for inventories whose groups have other
+        names. Keys V(old_em), V(new_em), V(consoles) and V(agents); a key left out keeps its default
+        (C(tp_old_em), C(tp_new_em), C(tp_consoles), C(tp_agents)). The plan records them for the later phases.
+    type: dict
+    default: {}
   gate:
     description:
-      - Inventory groups whose every host must have recorded success for O(phase).
+      - Parts of the estate (their groups as the plan names them) whose every host must have recorded success for O(phase).
     type: list
     elements: str
+    choices: [old_em, new_em, consoles, agents]
     default: []
   gate_if_run:
     description:
-      - Inventory groups whose hosts count only when they recorded something (a host left out with
+      - Parts of the estate whose hosts count only when they recorded something (a host left out with
         C(--limit) is not a failure of the phase).
     type: list
     elements: str
+    choices: [old_em, new_em, consoles, agents]
     default: []
+  batch:
+    description:
+      - With O(phase=agents), the hosts of the canary batch that just ended (C(ansible_play_batch)). They are the
+        gate instead of O(gate) and O(gate_if_run), and O(agent_failure_budget) counts against the batch, so a
+        canary batch of one stops the agent phase at its first failure.
+    type: list
+    elements: str
   folder:
     description:
       - Where the report files are written on the controller (relative to the current directory).
@@ -118,21 +136,31 @@ EXAMPLES = r"""
 - name: Write the report so far and go on only if every host passed its preflight
   netwrix.threat_prevention.tp_migration_report:
     phase: preflight
-    gate: [tp_old_em, tp_new_em]
-    gate_if_run: [tp_consoles, tp_agents]
-  register: gate
+    gate: [old_em, new_em]
+    gate_if_run: [consoles, agents]
+    agent_failure_budget: 10
+
+- name: After a canary batch, rewrite the report and stop the agent phase when too many of its agents failed
+  netwrix.threat_prevention.tp_migration_report:
+    phase: agents
+    batch: "{{ ansible_play_batch }}"
+    agent_failure_budget: 10
+  delegate_to: localhost
+  delegate_facts: true
+  run_once: true
 """
 
 RETURN = r"""
 ansible_facts:
-  description: With O(phase=plan), the plan as the fact C(tp_migration).
-  returned: when O(phase=plan)
+  description: The plan, and after each gate the decision, as the fact C(tp_migration).
+  returned: unless O(phase=done)
   type: dict
   contains:
     tp_migration:
       description:
-        - C(started), C(check_mode), C(old_em), C(new_em), C(decommission), C(inventory_problems) (a list of
-          sentences) and C(go) (true when there are none).
+        - C(started), C(check_mode), C(old_em), C(new_em), C(groups), C(decommission), C(inventory_problems) (a list of
+          sentences), C(skipped_agents) and C(go) (whether the next phase may start).
+        - After a gate also C(gates) (each phase's failures), C(preflight_failed) and C(agents_stopped).
       type: dict
 go:
   description: Whether every gated host recorded success for O(phase).
@@ -147,6 +175,7 @@ left_behind:
   returned: unless O(phase=plan)
   type: list
   elements: str
+  sample: [agent17]
 host_failures:
   description: Every host that recorded a failure in any phase so far, with why.
   returned: success

@@ -19,9 +19,11 @@ import tempfile
 import typing as t
 from datetime import datetime, timezone
 
-GROUPS = (("old_em", "tp_old_em"), ("new_em", "tp_new_em"), ("console", "tp_consoles"), ("agent", "tp_agents"))
-GROUP_NAMES = (("old_em", "tp_old_em"), ("new_em", "tp_new_em"), ("consoles", "tp_consoles"), ("agents", "tp_agents"))
-PHASES = ("preflight", "new_em", "agents", "consoles", "verify", "decommission")
+# The inventory group of each part of the estate, unless the plan names others (option groups), and the role
+# whose record a host of that group carries.
+DEFAULT_GROUPS = {"old_em": "tp_old_em", "new_em": "tp_new_em", "consoles": "tp_consoles", "agents": "tp_agents"}
+RECORD_ROLES = {"old_em": "old_em", "new_em": "new_em", "consoles": "console", "agents": "agent"}
+PHASES = ("preflight", "old_em", "new_em", "agents", "consoles", "verify", "decommission")
 TITLES = {"migration": "Threat Prevention Enterprise Manager migration",
           "rollback": "Threat Prevention rollback to the old Enterprise Manager"}
 MANUAL = (
@@ -30,11 +32,18 @@ MANUAL = (
 )
 
 
-def host_records(groups: dict[str, list[str]], hostvars: t.Mapping[str, t.Any]) -> dict[str, dict[str, t.Any]]:
+def group_names(migration: dict[str, t.Any]) -> dict[str, str]:
+    """The inventory group of each part of the estate, as the plan recorded them."""
+    return {**DEFAULT_GROUPS, **(migration.get("groups") or {})}
+
+
+def host_records(groups: dict[str, list[str]], hostvars: t.Mapping[str, t.Any],
+                 names: dict[str, str] | None = None) -> dict[str, dict[str, t.Any]]:
     """Every host of the migration groups with what its phases recorded."""
+    names = names or DEFAULT_GROUPS
     records: dict[str, dict[str, t.Any]] = {}
-    for role, group in GROUPS:
-        for host in groups.get(group) or []:
+    for part, role in RECORD_ROLES.items():
+        for host in groups.get(names[part]) or []:
             facts = hostvars[host]
             preflight = plain(facts.get("tp_migration_preflight"))
             result = plain(facts.get("tp_migration_result"))
@@ -57,9 +66,9 @@ def _status(preflight: dict | None, result: dict | None, error: str | None) -> s
     return "checked" if preflight is not None else "not reached"
 
 
-def members(groups: dict[str, list[str]], names: list[str]) -> list[str]:
-    """The hosts of these inventory groups, in order."""
-    return [host for name in names for host in groups.get(name) or []]
+def members(groups: dict[str, list[str]], names: dict[str, str], parts: list[str]) -> list[str]:
+    """The hosts of these parts of the estate (old_em, new_em, consoles, agents), in order."""
+    return [host for part in parts for host in groups.get(names[part]) or []]
 
 
 def phase_failures(records: dict[str, dict[str, t.Any]], phase: str, required: list[str],
@@ -81,14 +90,36 @@ def phase_failures(records: dict[str, dict[str, t.Any]], phase: str, required: l
 
 
 def within_budget(failures: dict[str, str], records: dict[str, dict[str, t.Any]], agents: int, percent: int) -> list[str]:
-    """The failed agents that may be left behind, when there are no more of them than ``percent`` of all agents.
+    """The failed agents that need not stop the run, when there are no more of them than ``percent`` of ``agents``.
 
-    An agent that fails its preflight (unreachable, hardened, locked) is not repointed: it stays on the
-    old EM, which keeps running, and tp_service holds the decommission while the old EM knows it. So a
-    few such agents need not hold the whole fleet back; beyond the budget they do.
+    The one failure budget of a run (tp_agent_max_fail_percentage), over the whole fleet in the preflight
+    and over each canary batch after it. An agent that fails its preflight (unreachable, hardened, locked)
+    is not repointed; one that fails in a batch was put back. Either way it stays on the old EM, which
+    keeps running, and tp_service holds the decommission while the old EM knows it. So a few such agents
+    need not hold the whole fleet back; beyond the budget they do (a canary batch of one has none).
     """
     failed = sorted(host for host in failures if (records.get(host) or {}).get("role") == "agent")
     return failed if failed and len(failed) * 100 <= agents * percent else []
+
+
+def decide(migration: dict[str, t.Any], phase: str, failures: dict[str, str], left_behind: list[str]) -> dict[str, t.Any]:
+    """The plan after a phase's gate: whether later phases may start, and why not (the fact tp_migration).
+
+    ``failures`` are the gated hosts' failures beyond the budget; ``left_behind`` the agents within it.
+    After the preflight those agents join ``skipped_agents`` (not repointed, not expected on the new EM);
+    a batch whose failures exceed the budget stops the agent phase.
+    """
+    decided = dict(migration)
+    gates = dict(decided.get("gates") or {})
+    gates[phase] = {**(gates.get(phase) or {}), **failures}
+    decided["gates"] = gates
+    decided["go"] = bool(decided.get("go", True)) and not failures
+    if phase == "preflight":
+        decided["preflight_failed"] = sorted(failures)
+        decided["skipped_agents"] = [*(decided.get("skipped_agents") or []), *left_behind]
+    elif phase == "agents" and failures:
+        decided["agents_stopped"] = True
+    return decided
 
 
 def build(migration: dict[str, t.Any], records: dict[str, dict[str, t.Any]], phase: str) -> dict[str, t.Any]:
@@ -177,7 +208,7 @@ def _fleet_lines(fleet: dict[str, list[str]]) -> list[str]:
     return ["## The fleet", ""] + [f"- {title}: {', '.join(f'`{name}`' for name in names)}" for title, names in shown] + [""]
 
 
-GROUP_ORDER = {role: index for index, (role, _group) in enumerate(GROUPS)}
+GROUP_ORDER = {role: index for index, role in enumerate(RECORD_ROLES.values())}
 
 
 def _found(record: dict[str, t.Any]) -> str:

@@ -56,7 +56,7 @@ def test_starting_at_the_repoint_writes_no_agent(make_estate: t.Callable[..., Es
     """--start-at-task past the new EM's phase: the new EM (freshly installed) lacks the old CA: no agent file written."""
     estate = make_estate(agents=3, new_em="fresh")
     before = status.tree_digest(estate)
-    run = migrate(estate, "--start-at-task", "Repoint and verify")
+    run = migrate(estate, "--start-at-task", "Point the agent at the new Enterprise Manager (refused unless that EM is proven ready for it)")
     assert run.returncode != 0 and "is not the CA of new-em" in run.output
     changed = {path for path, digest in status.tree_digest(estate).items() if before.get(path) != digest}
     assert not [path for path in changed if path.endswith(".config")], changed

@@ -137,9 +137,22 @@ def test_phases_after_the_preflight_read_the_phase_result() -> None:
     assert list(report.phase_failures(records, "new_em", ["new-em"])) == ["new-em"]
 
 
-def test_members_lists_the_hosts_of_groups_in_order() -> None:
-    """Gate groups expand to their hosts in order; an unknown group adds none."""
-    assert report.members(GROUPS, ["tp_consoles", "tp_agents", "tp_missing"]) == ["console01", "agent01", "agent02"]
+def test_members_lists_the_hosts_of_the_parts_in_order() -> None:
+    """Gate parts expand to the hosts of their groups in order; a group the inventory lacks adds none."""
+    names = {**report.DEFAULT_GROUPS, "old_em": "tp_missing"}
+    assert report.members(GROUPS, names, ["consoles", "agents", "old_em"]) == ["console01", "agent01", "agent02"]
+
+
+def test_decide_records_each_gate_and_keeps_the_plan() -> None:
+    """The preflight sets preflight_failed and adds the agents left behind; a failed batch stops the agent phase."""
+    plan = {"go": True, "skipped_agents": ["agent09"], "kind": "migration"}
+    after_preflight = report.decide(plan, "preflight", {}, ["agent02"])
+    assert after_preflight == {**plan, "go": True, "gates": {"preflight": {}}, "preflight_failed": [],
+                               "skipped_agents": ["agent09", "agent02"]}
+    after_batch = report.decide(after_preflight, "agents", {"agent01": "not active"}, [])
+    assert after_batch["go"] is False and after_batch["agents_stopped"] is True
+    assert after_batch["gates"]["agents"] == {"agent01": "not active"} and plan == {"go": True, "skipped_agents": ["agent09"], "kind": "migration"}
+    assert report.decide({"go": False}, "new_em", {}, [])["go"] is False, "a closed plan stays closed"
 
 
 # ---------------------------------------------------------------- outcome
