@@ -3,8 +3,8 @@
 """Every lab fault that can strike an agent, inside each kind of canary batch: the one-agent canary, the 10 % batch
 and the 100 % batch.
 
-One run per fault: 20 agents in migrate.yml's default batches (agent01; agent02 and agent03; the other 17), the fault
-on agent01, agent03 and agent12, and a failure budget of 100 % so that every batch runs. Only the faulty agents may
+One run per fault: 12 agents in migrate.yml's default batches (agent01; agent02; the other 10), the fault on agent01,
+agent02 and agent12, and a failure budget of 100 % so that every batch runs. Only the faulty agents may
 be blamed, each by the report and the run; every other agent must end on the new EM; no agent may end on no EM; and
 neither a crash of the batch's verification nor a rescue without a failed task may show. The preflight's write probe
 catches four of the faults (see CAUGHT_BY_PREFLIGHT): those agents are skipped there and blamed all the same. A second
@@ -26,7 +26,8 @@ from tplab.playbook import PlaybookRun, run_playbook
 pytestmark = pytest.mark.lab
 
 QUICK = {"agent_verify_delay": 1, "agent_verify_timeout": 5, "tp_verify_delay": 1, "tp_verify_timeout": 5}
-FAULTY = ["agent01", "agent03", "agent12"]  # the canary, one of the 10 % batch, one of the 100 % batch
+AGENTS = 12
+FAULTY = ["agent01", "agent02", "agent12"]  # the canary, the 10 % batch (one of 12), one of the 100 % batch
 # Each agent fault of the lab, and whether it makes the agent fail (slow only slows it down).
 FAULTS: list[tuple[str, t.Any, bool]] = [
     ("unreachable", True, True), ("unreachable_after", 1, True), ("locked", None, True), ("partial_write", True, True),
@@ -63,7 +64,7 @@ def final_report(estate: Estate) -> dict[str, t.Any]:
 @pytest.mark.parametrize(("fault", "value", "fails"), FAULTS, ids=[fault for fault, _value, _fails in FAULTS])
 def test_an_agent_fault_in_each_batch_kind_is_blamed_on_that_agent_alone(make_estate: t.Callable[..., Estate], fault: str,
                                                                          value: t.Any, fails: bool) -> None:
-    estate = make_estate(agents=20)
+    estate = make_estate(agents=AGENTS)
     inject(estate, fault, value, FAULTY)
 
     run = migrate(estate, tp_agent_max_fail_percentage=100)
@@ -75,7 +76,7 @@ def test_an_agent_fault_in_each_batch_kind_is_blamed_on_that_agent_alone(make_es
     assert "HostVarsVars" not in run.output and "ansible_failed_task" not in run.output
     check(estate, f"{fault} on {', '.join(FAULTY)}")
     placed = status.registered_on(estate)
-    assert {name for name, em in placed.items() if em == "new-em"} == {f"agent{n:02d}" for n in range(1, 21)} - expected
+    assert {name for name, em in placed.items() if em == "new-em"} == {f"agent{n:02d}" for n in range(1, AGENTS + 1)} - expected
 
 
 @pytest.mark.parametrize(("fault", "value"), [(fault, value) for fault, value, fails in FAULTS if fails],
