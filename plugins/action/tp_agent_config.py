@@ -8,16 +8,17 @@ import typing as t
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._action_base import TPActionBase
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_config import (
-    ConfigRequest, TargetCheck, address_option, repoint)
+    ConfigRequest, TargetCheck, address_option, repoint, settings_option)
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import AGENT_CA_FILE, AGENT_PORT, SERVICE_NAMES
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
 
 
 class ActionModule(TPActionBase):
-    """Set managerAddress in an agent's SIWindowsAgent.exe.config, byte for byte, towards a proven EM."""
+    """Set managerAddress (towards a proven EM) and any other appSettings keys in an agent's config, byte for byte."""
 
     ARGUMENT_SPEC = {
-        "manager_address": {"type": "str", "required": True},
+        "manager_address": {"type": "str"},
+        "settings": {"type": "dict"},
         "port": {"type": "int", "default": AGENT_PORT},
         "path": {"type": "str"},
         "service_name": {"type": "str", "default": SERVICE_NAMES["agent"]},
@@ -31,14 +32,16 @@ class ActionModule(TPActionBase):
         "ca_file": {"type": "str", "default": AGENT_CA_FILE},
         "prove_target": {"type": "bool", "default": True},
     }
+    REQUIRED_ONE_OF = [["manager_address", "settings"]]
 
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
-        address = address_option(host.name, args["manager_address"], args["port"])
+        address = None if args["manager_address"] is None else address_option(host.name, args["manager_address"], args["port"])
+        settings = settings_option(host.name, args["settings"] or {})
         target = None
         if args["em_host"]:
             target = TargetCheck(em_host=args["em_host"], ca_file=args["ca_file"],
                                  prove=self.em_prover(args["em_host"], args["em_service_name"], args["em_proof_max_age"]))
-        request = ConfigRequest(address=address, service_name=args["service_name"], path=args["path"],
+        request = ConfigRequest(address=address, settings=settings, service_name=args["service_name"], path=args["path"],
                                 add_if_missing=args["add_if_missing"], restart=args["restart"], backup=args["backup"],
                                 keep_record=True, preflight=args["preflight"], target=target,
                                 prove_target=args["prove_target"])

@@ -32,7 +32,7 @@ class ActionModule(TPActionBase):
                                 # decommission is what checks that every console points at the new EM (tp_service).
                                 prove_target=False)
         result = repoint(host, request, self.check_mode, self.diff_mode)
-        for agent_only in ("restarted", "pending_restart", "service_state", "target"):  # a console has no service to restart
+        for agent_only in ("restarted", "pending_restart", "service_state", "hardened", "target"):  # a console has no service to restart
             result.pop(agent_only, None)
         if result["changed"] and not self.check_mode:
             result.setdefault("warnings", []).append(

@@ -6,18 +6,11 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """manager_address, add_if_missing, backup and preflight, and the return values that come with them, shared by
-    tp_agent_config and tp_console_config."""
+    """add_if_missing, backup and preflight, and the return values that come with them, shared by tp_agent_config and
+    tp_console_config (each documents manager_address itself: the agent's may be left out for settings alone)."""
 
     DOCUMENTATION = r"""
 options:
-  manager_address:
-    description:
-      - The Enterprise Manager to point at, as C(host) or C(host:port).
-      - C(host) is a DNS name, an IPv4 address or an IPv6 address; write IPv6 with a port as C([fd00::10]:3741).
-      - The value is written as C(host:port). A host that differs only in letter case counts as the same.
-    type: str
-    required: true
   add_if_missing:
     description:
       - Insert an C(add) element for C(managerAddress) into C(appSettings) when the file has none,

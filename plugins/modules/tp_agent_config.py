@@ -5,7 +5,7 @@
 DOCUMENTATION = r"""
 ---
 module: tp_agent_config
-short_description: Point a Threat Prevention agent at an Enterprise Manager
+short_description: Point a Threat Prevention agent at an Enterprise Manager, and set its other settings
 version_added: 0.1.0
 description:
   - Sets C(managerAddress) in the agent's C(SIWindowsAgent.exe.config) to O(manager_address), then
@@ -46,6 +46,27 @@ description:
   - Every run that is not in check mode also removes the collection's own temporary files that an
     interrupted run left beside the config, once they are more than 10 minutes old.
 options:
+  manager_address:
+    description:
+      - The Enterprise Manager to point at, as C(host) or C(host:port).
+      - C(host) is a DNS name, an IPv4 address or an IPv6 address; write IPv6 with a port as C([fd00::10]:3741).
+      - The value is written as C(host:port). A host that differs only in letter case counts as the same.
+      - Leave it out to change only O(settings); C(managerAddress) then stays as it is and no target is proven.
+    type: str
+  settings:
+    description:
+      - Other C(appSettings) keys to set in the same edit, each to a value, or to V(null) to remove the key. One
+        read, one write and one restart for any number of keys; every key not named stays byte for byte as it is.
+      - C(bindTo) (the adapter a multi-NIC agent uses) must be an IP address or a network adapter's name.
+        C(dnsLookups) is a boolean, written C(true) or C(false). C(SDEventFormat) is one word, passed through (the
+        values the product accepts are not documented; the installer writes C(PROTOBUF)). Any other key is written
+        as the text given. C(managerAddress) is refused here; use O(manager_address), which proves its target.
+      - A key that exists only commented out, as the installer ships C(bindTo), is set by uncommenting that line
+        in place, not by adding a second element. A key found neither live nor commented out is refused unless
+        O(add_if_missing). Removing a key that is not there changes nothing.
+      - Keys compare without regard to case, as .NET compares them. Values are checked on the controller before any
+        remote call.
+    type: dict
   port:
     description:
       - The port to write when O(manager_address) has none. Agents talk to the EM on 3741.
@@ -146,6 +167,19 @@ EXAMPLES = r"""
     preflight: true
   register: agent_preflight
 
+- name: Bind a multi-NIC agent to one address and turn DNS lookups off (one write, one restart)
+  netwrix.threat_prevention.tp_agent_config:
+    settings:
+      bindTo: 10.20.0.31  # uncomments the installer's bindTo line
+      dnsLookups: false
+
+- name: Remove a key and repoint in the same edit
+  netwrix.threat_prevention.tp_agent_config:
+    manager_address: newem.corp.example
+    em_host: newem
+    settings:
+      SDEventFormat: null
+
 - name: Audit only - which agents still point elsewhere?
   netwrix.threat_prevention.tp_agent_config:
     manager_address: newem.corp.example
@@ -201,6 +235,21 @@ service_state:
   returned: success
   type: str
   sample: started
+settings:
+  description:
+    - With O(settings), what was done to each key (in check mode, what would be done), in the order given.
+    - C(action) is V(unchanged), V(set), V(added), V(uncommented) or V(removed).
+  returned: when O(settings) is given
+  type: list
+  elements: dict
+  sample: [{key: bindTo, previous: null, value: 10.1.2.3, action: uncommented}, {key: dnsLookups, previous: "true", value: "false", action: set}]
+hardened:
+  description:
+    - Whether the agent runs hardened (it refuses a stop from the service control manager), so that it
+      cannot be restarted locally to read a new address.
+  returned: success
+  type: bool
+  sample: false
 target:
   description:
     - What was checked of the Enterprise Manager on O(em_host); null without O(em_host).

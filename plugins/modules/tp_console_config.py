@@ -19,6 +19,13 @@ description:
   - The console's certificate files (C(ca-crt.pem), C(em-crt.pem)) need no change when the
     certificates were migrated with M(netwrix.threat_prevention.tp_certs).
 options:
+  manager_address:
+    description:
+      - The Enterprise Manager to point at, as C(host) or C(host:port).
+      - C(host) is a DNS name, an IPv4 address or an IPv6 address; write IPv6 with a port as C([fd00::10]:3741).
+      - The value is written as C(host:port). A host that differs only in letter case counts as the same.
+    type: str
+    required: true
   port:
     description:
       - The port written when O(manager_address) has none.

@@ -20,7 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._app_config import (
-    AppConfigError, AppSettingEdit, decode_config, set_app_setting)
+    AppConfigError, AppSettingsEdit, SettingChange, decode_config, edit_app_settings, read_app_setting)
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_settings import SettingError, normalize_settings
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._certificates import certificate_fingerprint
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._em_proof import EmProof
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError, one_line
@@ -37,9 +38,10 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows
 class ConfigRequest:
     """Which file to edit and what to do around the edit."""
 
-    address: ManagerAddress
+    address: ManagerAddress | None  # None: leave managerAddress as it is (settings only)
     service_name: str | None
     path: str | None = None
+    settings: tuple[tuple[str, str | None], ...] = ()  # other appSettings keys, each to a value or to None (removed)
     add_if_missing: bool = False
     restart: bool = True
     backup: bool = True
@@ -71,31 +73,70 @@ def address_option(host_name: str, text: str, default_port: int) -> ManagerAddre
         raise TPError(f"{host_name}: option manager_address: {error}. Nothing was changed.") from None
 
 
+def settings_option(host_name: str, settings: t.Mapping[str, t.Any]) -> tuple[tuple[str, str | None], ...]:
+    """The settings option, each value checked for its key; a bad one fails before any remote call."""
+    try:
+        return tuple(normalize_settings(settings).items())
+    except SettingError as error:
+        raise TPError(f"{host_name}: option settings: {_sentence(str(error))} Nothing was changed.") from None
+
+
 def backup_path(path: str, now: datetime | None = None, token: str | None = None) -> str:
     """``<file>.<UTC timestamp>.<random>.bak`` beside the file: sortable, and unique across runs."""
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%d-%H%M%S")
     return f"{path}.{stamp}.{token or secrets.token_hex(3)}.bak"
 
 
-def desired_edit(content: bytes, request: ConfigRequest, host_name: str, path: str) -> AppSettingEdit:
-    """The edit to make, or an unchanged one when the file already names the same endpoint."""
+@dataclass(frozen=True)
+class PlannedEdit:
+    """The edit to make, and what it does to managerAddress (the key whose target must be proven)."""
+
+    edit: AppSettingsEdit
+    previous_address: str | None
+    address: str | None
+    address_changes: bool
+    settings: tuple[SettingChange, ...]
+
+
+def desired_edit(content: bytes, request: ConfigRequest, host_name: str, path: str) -> PlannedEdit:
+    """One edit for managerAddress and every other key asked for; unchanged when the file already says it all.
+
+    managerAddress is never uncommented: the installer's commented-out line holds a former manager. Another
+    key that exists only commented out (the installer's bindTo) is set by uncommenting that line.
+    """
     try:
-        edit = set_app_setting(content, MANAGER_ADDRESS_KEY, str(request.address), add_if_missing=request.add_if_missing)
+        address_edit = _address_edit(content, request)
+        edit = edit_app_settings(address_edit.content, dict(request.settings), add_if_missing=request.add_if_missing)
+        previous = read_app_setting(content, MANAGER_ADDRESS_KEY)
     except AppConfigError as error:
         raise TPError(f"{host_name}: {path}: {_sentence(str(error))} Nothing was changed.", path=path) from None
-    if edit.changed and edit.previous_value is not None and _same_endpoint(edit.previous_value, request.address):
-        return AppSettingEdit(content=content, previous_value=edit.previous_value, value=edit.previous_value,
-                              changed=False, added=False, encoding=edit.encoding, bom=edit.bom)
+    changes = tuple(address_edit.changes) + tuple(edit.changes)
+    final = AppSettingsEdit(content=edit.content, changes=changes, changed=address_edit.changed or edit.changed,
+                            encoding=edit.encoding, bom=edit.bom)
+    address = previous if not address_edit.changed else str(request.address)
+    return PlannedEdit(edit=final, previous_address=previous, address=address, address_changes=address_edit.changed,
+                       settings=tuple(edit.changes))
+
+
+def _address_edit(content: bytes, request: ConfigRequest) -> AppSettingsEdit:
+    """managerAddress set to the request's address, unless the file already names that endpoint (or none is asked)."""
+    if request.address is None:
+        return edit_app_settings(content, {})
+    edit = edit_app_settings(content, {MANAGER_ADDRESS_KEY: str(request.address)}, add_if_missing=request.add_if_missing,
+                             uncomment=False)
+    previous = edit.changes[0].previous
+    if edit.changed and previous is not None and _same_endpoint(previous, request.address):
+        return edit_app_settings(content, {})
     return edit
 
 
 def repoint(host: WindowsHost, request: ConfigRequest, check_mode: bool, diff_mode: bool) -> dict[str, t.Any]:
     """The whole of tp_agent_config (and of tp_console_config, without a service)."""
-    target = request.target
+    target = request.target if request.address is not None else None  # settings alone need no proof
     program = host.read_program_config(request.service_name, request.path, CONFIG_SUFFIX,
                                        WRITTEN_RECORD_SUFFIX if request.keep_record else None, self_test=request.preflight,
                                        companion_file=target.ca_file if target else None,
-                                       resolve_name=request.address.host if target else None)
+                                       resolve_name=request.address.host if target and request.address else None)
     path = _existing_config_path(host, program, request)
     if request.preflight and not check_mode:
         require_atomic_replace(host.name, program.self_test, path.rsplit("\\", 1)[0], path, path=path)
@@ -110,25 +151,28 @@ def _edit(host: WindowsHost, request: ConfigRequest, program: ProgramConfig, pat
           diff_mode: bool) -> dict[str, t.Any]:
     """Write the file when it must change and restart the service; in check mode only say what would happen."""
     content = t.cast(bytes, program.config.content)
-    edit = desired_edit(content, request, host.name, path)
-    writing = edit.changed and not check_mode
-    evidence = target_evidence(host, request, program, writing)
+    planned = desired_edit(content, request, host.name, path)
+    edit = planned.edit
+    evidence = target_evidence(host, request, program, planned.address_changes and not check_mode)
     service = program.service
     # A stopped agent is started too: it must run to register with the new EM, and a restart that
     # failed on an earlier run may be what stopped it. Only a disabled service is left alone.
     restart = bool(request.restart and service and service.start_mode != "disabled")
     pending = not edit.changed and restart and restart_pending(program)
     result: dict[str, t.Any] = {
-        "changed": edit.changed or pending, "path": path, "previous_address": edit.previous_value,
-        "address": edit.value, "encoding": edit.encoding + (" with BOM" if edit.bom else ""), "backup_file": None,
+        "changed": edit.changed or pending, "path": path, "previous_address": planned.previous_address,
+        "address": planned.address, "encoding": edit.encoding + (" with BOM" if edit.bom else ""), "backup_file": None,
         "restarted": False, "pending_restart": pending, "service_state": service.state if service else None,
-        "target": evidence,
+        "hardened": bool(service and is_hardened(service, request.component)), "target": evidence,
     }
+    if request.settings:
+        result["settings"] = [{"key": change.key, "previous": change.previous, "value": change.value, "action": change.action}
+                              for change in planned.settings]
     if not result["changed"]:
         return result
-    if restart and service and is_hardened(service, request.component):
+    if restart and service and result["hardened"]:
         raise TPError(f"{host.name}: the agent service '{service.name}' is hardened, so it cannot be restarted to read "
-                      f"the new address. {SOFTEN_HINT} Nothing was changed.", hardened=True, path=path)
+                      f"the new settings. {SOFTEN_HINT} Nothing was changed.", hardened=True, path=path)
     if diff_mode and edit.changed:
         result["diff"] = {"before_header": path, "after_header": path, "before": decode_config(content).text,
                           "after": decode_config(edit.content).text}
@@ -168,6 +212,8 @@ def target_evidence(host: WindowsHost, request: ConfigRequest, program: ProgramC
     agent's own ``ca-crt.pem``. Returns what was checked, for the task result.
     """
     target, address = request.target, request.address
+    if address is None:
+        return None
     if target is None:
         if writing and request.prove_target:
             raise TPError(f"{host.name}: nothing proves that {address} is a running Enterprise Manager that trusts this "

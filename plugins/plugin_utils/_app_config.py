@@ -1,19 +1,24 @@
 # Copyright: (c) 2026, netwrix.threat_prevention contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Read and edit one ``<appSettings>`` key of a .NET app.config without re-serialising it.
+"""Read and edit ``<appSettings>`` keys of a .NET app.config without re-serialising it.
 
 Threat Prevention agents and consoles keep their Enterprise Manager address in a .NET
 ``*.exe.config``. Those files differ in encoding, BOM, line endings, quoting and layout, and an
-administrator reviewing a change wants to see exactly one value move: so an edit replaces only
-the characters of one ``value`` attribute and leaves every other byte alone. The file is still
-parsed with expat (DTDs refused) so that comments, CDATA and other sections can never be taken
-for the live setting. Only the standard library is used: the controller may lack lxml.
+administrator reviewing a change wants to see exactly the values asked for move: so setting a key
+replaces only the characters of its ``value`` attribute, removing one deletes only its ``<add>``
+element (and its line when it is alone there), and every other byte is left alone. The file is
+still parsed with expat (DTDs refused) so that comments, CDATA and other sections can never be
+taken for the live setting. Installers ship optional keys commented out, as
+``<!-- <add key="bindTo" value="" /> -->``; setting such a key turns that comment back into the
+element where the vendor put it rather than adding a second line. Only the standard library is
+used: the controller may lack lxml.
 
 FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
@@ -26,6 +31,8 @@ _UTF16_SECOND = frozenset(b"?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 _ATTRIBUTE = re.compile(r"""[ \t\r\n]*([^ \t\r\n=/>]+)[ \t\r\n]*=[ \t\r\n]*(["'])""")
 _SECTION_END = re.compile(r"[ \t]*(?=</appSettings[ \t\r\n]*>)")
 _LINE_INDENT = re.compile(r"^([ \t]+)<", re.MULTILINE)
+_LINE_REST = re.compile(r"[ \t]*(?:\r\n|\n|\r)")
+_XML_SPACE = " \t\r\n"
 _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;", '"': "&quot;", "'": "&apos;"}
 
@@ -57,8 +64,37 @@ class AppSettingEdit:
     bom: bool
 
 
+@dataclass(frozen=True)
+class SettingChange:
+    """What happened to one key: ``action`` is unchanged, set, added, uncommented or removed; ``key`` as written in the file."""
+
+    key: str
+    previous: str | None
+    value: str | None
+    action: str
+
+
+@dataclass(frozen=True)
+class AppSettingsEdit:
+    """The outcome of editing several keys at once, one change per key in the order asked."""
+
+    content: bytes
+    changes: tuple[SettingChange, ...]
+    changed: bool
+    encoding: str
+    bom: bool
+
+
+@dataclass(frozen=True)
+class _Comment:
+    """Where a comment's ``<!--`` begins, so a commented-out ``<add>`` can be found and uncommented in place."""
+
+    start: int
+    line: int
+
+
 @dataclass(eq=False)
-class _Element:
+class _Element:  # pylint: disable=too-many-instance-attributes
     """An element with the character offsets of its start tag and end event, which expat alone does not keep."""
 
     name: str
@@ -67,6 +103,7 @@ class _Element:
     line: int
     parent: str
     children: list[_Element] = field(default_factory=list)
+    comments: list[_Comment] = field(default_factory=list)
     close: int = -1
 
 
@@ -115,26 +152,88 @@ def read_app_setting(content: bytes, key: str) -> str | None:
 
 
 def set_app_setting(content: bytes, key: str, value: str, *, add_if_missing: bool = False) -> AppSettingEdit:
-    """Set ``key`` to ``value`` changing only the bytes of that value (or inserting one ``<add>`` line)."""
-    decoded, section = _load(content)
-    _check_storable(value, "value")
-    match = _find_key(section, key)
-    if match is not None:
-        previous: str = match.attrs["value"]
+    """Set one key as :func:`edit_app_settings` does, but never by uncommenting.
+
+    Its callers set ``managerAddress``, whose commented-out line is a former manager kept as history, not a
+    placeholder: a missing key is inserted as a new line (with ``add_if_missing``) and the comment stays.
+    """
+    edit = edit_app_settings(content, {key: value}, add_if_missing=add_if_missing, uncomment=False)
+    change = edit.changes[0]
+    return AppSettingEdit(edit.content, change.previous, value, edit.changed, change.action == "added", edit.encoding, edit.bom)
+
+
+def edit_app_settings(content: bytes, settings: Mapping[str, str | None], *, add_if_missing: bool = False,
+                      uncomment: bool = True) -> AppSettingsEdit:
+    """Apply every key of ``settings`` in order (None removes the key), changing only the bytes each one needs.
+
+    With ``uncomment``, a key that is not live but sits in ``<appSettings>`` as a comment holding exactly one
+    ``<add>`` for it is uncommented in place (the first such comment; any others stay as they are). Otherwise a
+    missing key is inserted only with ``add_if_missing``. When nothing changes, ``content`` itself is returned.
+    """
+    editor = _Editor(content, add_if_missing, uncomment)
+    changes = tuple(editor.apply(key, value) for key, value in settings.items())
+    changed = any(change.action != "unchanged" for change in changes)
+    return AppSettingsEdit(editor.content if changed else content, changes, changed, editor.decoded.encoding, bool(editor.decoded.bom))
+
+
+class _Editor:  # pylint: disable=too-few-public-methods
+    """Applies one key at a time, re-parsing after each change so that every splice works on fresh offsets."""
+
+    def __init__(self, content: bytes, add_if_missing: bool, uncomment: bool) -> None:
+        self.content = content
+        self.decoded, self._section = _load(content)
+        self._add_if_missing = add_if_missing
+        self._uncomment = uncomment
+
+    def apply(self, key: str, value: str | None) -> SettingChange:
+        """Set or remove ``key``, and say what was done."""
+        if not key:
+            raise AppConfigError(f"an empty key was asked for in <appSettings> (line {self._section.line}); name the key to set or remove")
+        if value is not None:
+            _check_storable(value, "value")
+        match = _find_key(self._section, key)
+        if match is not None:
+            return self._edit_live(match, value)
+        if value is None:
+            return SettingChange(key, None, None, "unchanged")
+        return self._make_live(key, value)
+
+    def _edit_live(self, match: _Element, value: str | None) -> SettingChange:
+        """Remove the live element, or rewrite only its value."""
+        key, previous = match.attrs["key"], match.attrs["value"]
+        text = self.decoded.text
+        if value is None:
+            tag = _scan_tag(text, match)
+            self._splice(*_whole_lines(text, match.start, _element_end(text, match, tag)), "")
+            return SettingChange(key, previous, None, "removed")
         if previous == value:
-            return AppSettingEdit(content, previous, value, False, False, decoded.encoding, bool(decoded.bom))
-        span = _scan_tag(decoded.text, match).attrs["value"]
-        new_content = _splice(content, decoded, span.start, span.end, _escape(value, span.quote))
-        return AppSettingEdit(new_content, previous, value, True, False, decoded.encoding, bool(decoded.bom))
-    if not add_if_missing:
-        raise AppConfigError(
-            f'no <add key="{key}"> in <appSettings> (line {section.line}): the key is missing; '
-            "add it to the file, or ask for it to be inserted"
-        )
-    _check_storable(key, "key")
-    start, end, insertion = _insertion(decoded, section, key, value)
-    new_content = _splice(content, decoded, start, end, insertion)
-    return AppSettingEdit(new_content, None, value, True, True, decoded.encoding, bool(decoded.bom))
+            return SettingChange(key, previous, value, "unchanged")
+        span = _scan_tag(text, match).attrs["value"]
+        self._splice(span.start, span.end, _escape(value, span.quote))
+        return SettingChange(key, previous, value, "set")
+
+    def _make_live(self, key: str, value: str) -> SettingChange:
+        """Uncomment the vendor's commented-out element where there is one, else insert a line if asked to."""
+        section, text = self._section, self.decoded.text
+        commented = _commented_add(text, section, key) if self._uncomment else None
+        if commented is not None:
+            comment, element, end = commented
+            _refuse_masking(section, comment.start, key)
+            span = _scan_tag(text, element).attrs["value"]
+            self._splice(comment.start, _comment_end(text, comment), text[element.start:span.start] + _escape(value, span.quote) + text[span.end:end])
+            return SettingChange(element.attrs["key"], None, value, "uncommented")
+        if not self._add_if_missing:
+            raise AppConfigError(
+                f'no <add key="{key}"> in <appSettings> (line {section.line}): the key is missing; '
+                "add it to the file, or ask for it to be inserted"
+            )
+        _check_storable(key, "key")
+        self._splice(*_insertion(self.decoded, section, key, value))
+        return SettingChange(key, None, value, "added")
+
+    def _splice(self, start: int, end: int, replacement: str) -> None:
+        self.content = _splice(self.content, self.decoded, start, end, replacement)
+        self.decoded, self._section = _load(self.content)
 
 
 def _sniff_encoding(content: bytes) -> tuple[bytes, str | None]:
@@ -210,6 +309,7 @@ class _Parser:  # pylint: disable=too-few-public-methods
         self._expat.EntityDeclHandler = self._refuse_dtd
         self._expat.StartElementHandler = self._start
         self._expat.EndElementHandler = self._end
+        self._expat.CommentHandler = self._comment
 
     def parse(self) -> _Element:
         """Return the root element, or explain where the XML is broken."""
@@ -242,6 +342,10 @@ class _Parser:  # pylint: disable=too-few-public-methods
 
     def _end(self, _name: str) -> None:
         self._open.pop().close = self._offset()
+
+    def _comment(self, _data: str) -> None:
+        # The data expat passes has its line ends normalised; the raw comment is read from the text by offset instead.
+        self._open[-1].comments.append(_Comment(self._offset(), self._expat.CurrentLineNumber))
 
 
 def _app_settings(root: _Element) -> _Element:
@@ -342,7 +446,7 @@ def _insertion(decoded: DecodedConfig, section: _Element, key: str, value: str) 
         first = next(iter(tag.attrs.values()), None)
         closer = tag.closer if tag.closer in ("/>", " />") else " />"
         line = newline + _indent(text, sibling.start) + _add_tag(key, value, '"' if first is None else first.quote, closer)
-        at = tag.end if tag.self_closing else text.index(">", sibling.close) + 1
+        at = _element_end(text, sibling, tag)
     else:
         tag = _scan_tag(text, section)
         line = newline + outer + _indent_unit(text) + _add_tag(key, value, '"', " />")
@@ -357,10 +461,66 @@ def _insertion(decoded: DecodedConfig, section: _Element, key: str, value: str) 
     return at, closing.end(), line + newline + outer
 
 
+def _element_end(text: str, element: _Element, tag: _Tag) -> int:
+    """The offset just past the element: its ``/>``, or the ``>`` of its end tag."""
+    return tag.end if tag.self_closing else text.index(">", element.close) + 1
+
+
+def _commented_add(text: str, section: _Element, key: str) -> tuple[_Comment, _Element, int] | None:
+    """The first comment in the section that holds exactly one ``<add>`` for ``key``: the comment, the element and where it ends."""
+    for comment in section.comments:
+        inner = text[comment.start + len("<!--"):_comment_end(text, comment) - len("-->")]
+        fragment = inner.strip(_XML_SPACE)
+        attrs = _lone_add(fragment)
+        if attrs is not None and attrs["key"].lower() == key.lower():
+            start = comment.start + len("<!--") + len(inner) - len(inner.lstrip(_XML_SPACE))
+            return comment, _Element("add", attrs, start, comment.line, section.name), start + len(fragment)
+    return None
+
+
+def _comment_end(text: str, comment: _Comment) -> int:
+    # A comment cannot contain "--", so the first "-->" after its opening is its end.
+    return text.index("-->", comment.start + len("<!--")) + len("-->")
+
+
+def _lone_add(fragment: str) -> dict[str, str] | None:
+    """The attributes if ``fragment`` is exactly one empty, well-formed ``<add key value>`` element, else None.
+
+    expat judges the fragment, so nothing malformed can become live; anything but ``key`` and ``value`` (which .NET
+    would refuse at start-up), content, or a processing instruction rules the comment out.
+    """
+    if not fragment.startswith("<add"):
+        return None
+    events: list[tuple[str, dict[str, str]]] = []
+    parser = expat.ParserCreate("UTF-8")
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartElementHandler = lambda name, attrs: events.append((name, attrs))
+    parser.CharacterDataHandler = parser.ProcessingInstructionHandler = lambda *_args: events.append(("", {}))
+    try:
+        parser.Parse(fragment.encode("utf-8"), True)
+    except expat.ExpatError:
+        return None
+    if len(events) != 1 or events[0][0] != "add" or set(events[0][1]) != {"key", "value"}:
+        return None
+    return events[0][1]
+
+
+def _whole_lines(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``text[start:end]`` to its lines and one line end when nothing else is on them, so no blank line is left."""
+    line_start = _line_start(text, start)
+    rest = _LINE_REST.match(text, end)
+    if rest is None or text[line_start:start].strip(" \t"):
+        return start, end
+    return line_start, rest.end()
+
+
+def _line_start(text: str, offset: int) -> int:
+    return max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
+
+
 def _indent(text: str, offset: int) -> str:
     """The leading whitespace of the line that contains ``offset``."""
-    line_start = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
-    line = text[line_start:offset]
+    line = text[_line_start(text, offset):offset]
     return line[:len(line) - len(line.lstrip(" \t"))]
 
 
