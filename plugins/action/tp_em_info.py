@@ -8,7 +8,7 @@ import functools
 import typing as t
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._action_base import TPActionBase
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._em_info import InfoRequest, describe_and_compare, raise_on_problems
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._em_info import InfoRequest, describe_and_compare, network_facts, raise_on_problems
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import SERVICE_NAMES
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
 
@@ -25,6 +25,7 @@ class ActionModule(TPActionBase):
         "skip_database_check": {"type": "bool", "default": False},
         "allow_powershell_logging": {"type": "bool", "default": False},
         "fail_on_problems": {"type": "bool", "default": True},
+        "network": {"type": "bool", "default": False},
     }
 
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
@@ -33,6 +34,8 @@ class ActionModule(TPActionBase):
                               allow_powershell_logging=args["allow_powershell_logging"])
         other = functools.partial(self.peer, args["compare_to"]) if args["compare_to"] else None
         result = describe_and_compare(host, other, request)
+        if args["network"]:
+            result["network"] = network_facts(host, args["em_service_name"])
         if args["fail_on_problems"]:
             raise_on_problems(host.name, result)
         return result

@@ -60,6 +60,13 @@ options:
       - Fail when RV(problems) is not empty.
     type: bool
     default: true
+  network:
+    description:
+      - Also read the host's IP addresses, which of the ports 3741 (agents) and 3740 (consoles) listen, and the
+        fingerprint of its CA certificate (RV(network)). One more remote call; C(audit.yml) uses it to tell which
+        EM an agent's address names.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
@@ -141,4 +148,9 @@ problems:
   returned: when O(compare_to) is set
   type: list
   elements: str
+network:
+  description: With O(network), the host's addresses, the listening ports of 3741 and 3740, and the CA's SHA-256 fingerprint.
+  returned: when O(network) is true
+  type: dict
+  sample: {addresses: [10.20.0.11], listening: [3740, 3741], ca_fingerprint: 5c1f..., ca_problem: null}
 """

@@ -18,10 +18,14 @@ from __future__ import annotations
 import typing as t
 from dataclasses import dataclass
 
+import time
+
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._cert_transfer import CERTS_FOLDER
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._em_config import (
     EmConfigError, EmDatabases, compare_databases, read_databases)
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._em_proof import proof_from_state
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import AGENT_PORT, CONSOLE_PORT
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import em_install_folder
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
 
@@ -143,6 +147,16 @@ def describe_and_compare(new: WindowsHost, open_other: t.Callable[[], t.ContextM
         other_facts = read_em(other, request)
     result.update(compared_to=other.name, other=other_facts.result, problems=compare(other_facts, facts, request))
     return result
+
+
+def network_facts(host: WindowsHost, service_name: str) -> dict[str, t.Any]:
+    """The EM's addresses, which of the agent and console ports listen, and its CA's fingerprint (one remote call).
+
+    An audit needs the addresses to tell which EM an agent's managerAddress names when it is an IP address.
+    """
+    proof = proof_from_state(host.name, time.time(), host.read_em_state(service_name, (AGENT_PORT, CONSOLE_PORT)))
+    return {"addresses": list(proof.addresses), "listening": list(proof.listening), "ca_fingerprint": proof.ca_fingerprint,
+            "ca_problem": None if proof.ca_fingerprint else proof.ca_problem}
 
 
 def raise_on_problems(host: str, result: dict[str, t.Any]) -> None:

@@ -14,6 +14,7 @@ import typing as t
 import pytest
 import yaml
 
+from inventory_edits import leave_out_of_inventory
 from tplab import product, services, status
 from tplab.estate import Estate
 from tplab.playbook import PlaybookRun, run_playbook
@@ -26,14 +27,6 @@ QUICK = {"agent_verify_delay": 1, "agent_verify_timeout": 10, "tp_verify_delay":
 def migrate(estate: Estate, *args: str, **extra: t.Any) -> PlaybookRun:
     return run_playbook(estate, "migrate.yml", *args,
                         extra_vars={**QUICK, "tp_report_folder": str(estate.root / "reports"), **extra})
-
-
-def leave_out_of_inventory(estate: Estate, agent: str) -> None:
-    """A hand-made inventory that misses one agent the EMs know."""
-    path = estate.root / "inventory.yml"
-    inventory = yaml.safe_load(path.read_text(encoding="utf-8"))
-    del inventory["all"]["children"]["tp_agents"]["hosts"][agent]
-    path.write_text(yaml.safe_dump(inventory), encoding="utf-8")
 
 
 def old_em_service(estate: Estate) -> dict[str, t.Any]:
