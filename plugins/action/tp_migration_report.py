@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils import _migration_plan as plan
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils import _migration_report as report
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._action_base import TPActionBase
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._batch_progress import record_batch
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors import TPError
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import WindowsHost
 
@@ -25,6 +26,8 @@ class ActionModule(TPActionBase):
         "gate": {"type": "list", "elements": "str", "default": [], "choices": list(report.DEFAULT_GROUPS)},
         "gate_if_run": {"type": "list", "elements": "str", "default": [], "choices": list(report.DEFAULT_GROUPS)},
         "batch": {"type": "list", "elements": "str"},
+        "serial": {"type": "list", "elements": "raw", "default": [1, "10%", "100%"]},
+        "play_hosts": {"type": "int"},
         "folder": {"type": "str", "default": "tp-migration-reports"},
         "new_em_address": {"type": "str"},
         "variables": {"type": "list", "elements": "str", "default": []},
@@ -50,6 +53,9 @@ class ActionModule(TPActionBase):
         skipped = report.within_budget(failures, records, population, args["agent_failure_budget"])
         failures = {host: why for host, why in failures.items() if host not in skipped}
         result: dict[str, t.Any] = {"changed": False, "go": not failures, "failures": failures, "left_behind": skipped}
+        if args["batch"] is not None:
+            migration, result["progress"] = record_batch(migration, records, args["batch"], args["serial"],
+                                                         args["play_hosts"] or len(args["batch"]))
         if args["phase"] != "done":
             migration = report.decide(migration, args["phase"], failures, skipped)
             result["ansible_facts"] = {"tp_migration": migration}

@@ -12,9 +12,11 @@ description:
     and contacts no host.
   - Reads what the phases recorded - the C(tp_migration) fact on C(localhost) and, on every host of the
     groups of O(groups) (by default C(tp_old_em), C(tp_new_em), C(tp_consoles) and C(tp_agents)), the facts
-    C(tp_migration_preflight) and C(tp_migration_result) - and writes the report as JSON and Markdown into
+    C(tp_migration_preflight) and C(tp_migration_result) - and writes the report as JSON, Markdown and a self-contained HTML page into
     O(folder), named after the run's start time. It is rewritten at every gate and after every canary batch,
-    so a run that is cut off still leaves a report.
+    so a run that is cut off still leaves a report that holds every agent already moved. After a batch it also
+    returns RV(progress), one line a person can follow (batch k of n, its agents, changed, failed, done of all),
+    which C(migrate.yml) prints.
   - Decides whether the phases that follow may start - the hosts of O(gate) and O(gate_if_run), or of
     O(batch), recorded success for O(phase), allowing for O(agent_failure_budget) - and returns that decision
     as the updated fact C(tp_migration), which the later plays read.
@@ -98,6 +100,18 @@ options:
         canary batch of one stops the agent phase at its first failure.
     type: list
     elements: str
+  serial:
+    description:
+      - With O(batch), the play's C(serial) list (C(tp_agent_batches)), so that the progress line can say how many
+        batches the agent phase has (Ansible's own split of the play's hosts).
+    type: list
+    elements: raw
+    default: [1, "10%", "100%"]
+  play_hosts:
+    description:
+      - With O(batch), how many hosts the agent play has in all (C(ansible_play_hosts_all | length)); the size of
+        O(batch) when left out.
+    type: int
   folder:
     description:
       - Where the report files are written on the controller (relative to the current directory).
@@ -106,21 +120,7 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-attributes:
-  action:
-    support: full
-  async:
-    support: none
-  bypass_host_loop:
-    support: none
-  check_mode:
-    support: full
-    details: Writes the report in check mode too; the report says that nothing was changed.
-  diff_mode:
-    support: none
-  platform:
-    support: full
-    platforms: posix
+  - netwrix.threat_prevention.controller_report
 author:
   - Netwrix Threat Prevention collection maintainers (@netwrix)
 """
@@ -144,6 +144,8 @@ EXAMPLES = r"""
   netwrix.threat_prevention.tp_migration_report:
     phase: agents
     batch: "{{ ansible_play_batch }}"
+    serial: "{{ tp_agent_batches | default([1, '10%', '100%']) }}"
+    play_hosts: 20  # migrate.yml passes ansible_play_hosts_all | length
     agent_failure_budget: 10
   delegate_to: localhost
   delegate_facts: true
@@ -185,9 +187,15 @@ outcome:
   returned: success
   type: str
   sample: completed
+progress:
+  description: With O(batch), how far the agent phase has got, in one line (also in the report, as C(progress)).
+  returned: when O(batch) is given
+  type: str
+  sample: "Agents, batch 2 of 3: 2 agent(s), 2 changed, 0 failed; 3 of 20 agents done."
 report:
   description: Paths of the report files.
   returned: success
   type: dict
-  sample: {json: tp-migration-reports/tp-migration-2026-11-24T101500Z.json, markdown: tp-migration-reports/tp-migration-2026-11-24T101500Z.md}
+  sample: {json: tp-migration-reports/tp-migration-2026-11-24T101500Z.json, markdown: tp-migration-reports/tp-migration-2026-11-24T101500Z.md,
+           html: tp-migration-reports/tp-migration-2026-11-24T101500Z.html}
 """

@@ -14,10 +14,12 @@ FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import typing as t
 from datetime import datetime, timezone
+
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils import _migration_page as page
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._report_files import write_reports
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._report_page import render_html
 
 # The inventory group of each part of the estate, unless the plan names others (option groups), and the role
 # whose record a host of that group carries.
@@ -127,6 +129,9 @@ def build(migration: dict[str, t.Any], records: dict[str, dict[str, t.Any]], pha
     failed = {host: record["error"] for host, record in records.items() if record["error"]}
     follow_ups = [item for record in records.values() if record["role"] == "new_em"
                   for item in ((record.get("preflight") or {}).get("found") or {}).get("follow_ups", [])]
+    if migration.get("check_mode"):  # nothing was changed: say what a run would do
+        records = {host: {**record, "status": "would change" if record["status"] == "changed" else record["status"]}
+                   for host, record in records.items()}
     return {
         "title": TITLES[migration.get("kind") or "migration"], "kind": migration.get("kind") or "migration",
         "started": migration.get("started"),
@@ -136,7 +141,18 @@ def build(migration: dict[str, t.Any], records: dict[str, dict[str, t.Any]], pha
         "verification": migration.get("verification"), "decommission_requested": bool(migration.get("decommission")),
         "gates": migration.get("gates") or {}, "agents_stopped": bool(migration.get("agents_stopped")),
         "failed": failed, "hosts": records, "follow_ups": follow_ups + list(MANUAL), "fleet": fleet(migration, records),
+        "progress": migration.get("progress"), "proof": proof(migration),
     }
+
+
+def proof(migration: dict[str, t.Any]) -> str | None:
+    """What the final verification showed, in the words a person trusts: how many agents, where, and when."""
+    verification = migration.get("verification") or {}
+    if not verification.get("checked") or verification.get("error"):
+        return None
+    registered, missing = len(verification.get("registered") or []), len(verification.get("missing") or [])
+    em = migration.get("old_em") if migration.get("kind") == "rollback" else migration.get("new_em")
+    return f"{registered} of {registered + missing} agents active on {em} at {verification['checked']}"
 
 
 def fleet(migration: dict[str, t.Any], records: dict[str, dict[str, t.Any]]) -> dict[str, list[str]]:
@@ -172,11 +188,20 @@ def outcome(migration: dict[str, t.Any], failed: dict[str, str], phase: str) -> 
     return "completed" + (", old EM stopped and disabled" if migration.get("decommissioned") else "")
 
 
-def render_markdown(report: dict[str, t.Any]) -> str:
+def host_rows(report: dict[str, t.Any]) -> list[list[str]]:
+    """One row per host, EMs first: host, role, status, what was found, what changed (Markdown and the page)."""
+    return [[host, record["role"], record["status"], _found(record), _changed(record)]
+            for host, record in sorted(report["hosts"].items(), key=lambda item: (GROUP_ORDER[item[1]["role"]], item[0]))]
+
+
+def render_markdown(report: dict[str, t.Any], rows: list[list[str]] | None = None) -> str:
     """A person's view of the report: outcome, failures, hosts, follow-ups."""
+    rows = host_rows(report) if rows is None else rows
     lines = [f"# {report['title']}", "", f"- Old EM: `{report['old_em']}`  ", f"- New EM: `{report['new_em']}`  ",
              f"- Started: {report['started']}, updated: {report['updated']}  ",
-             f"- Outcome: **{report['outcome']}**" + (" (check mode)" if report["check_mode"] else ""), ""]
+             f"- Outcome: **{report['outcome']}**" + (" (check mode)" if report["check_mode"] else "")]
+    lines += [f"- Proof: {report['proof']}"] if report.get("proof") else []
+    lines += [f"- Progress: {report['progress']['line']}", ""] if report.get("progress") else [""]
     if report["inventory_problems"]:
         lines += ["## Inventory problems", ""] + [f"- {problem}" for problem in report["inventory_problems"]] + [""]
     if report["failed"]:
@@ -184,7 +209,9 @@ def render_markdown(report: dict[str, t.Any]) -> str:
     stopped_at = {phase: hosts for phase, hosts in report["gates"].items() if hosts}
     if stopped_at or report["agents_stopped"]:
         lines += ["## Why later phases did not run", ""]
-        lines += [f"- after {phase}: `{host}`: {why}" for phase, hosts in stopped_at.items() for host, why in sorted(hosts.items())]
+        # A host already under "What failed" is named here without its message again.
+        lines += [f"- after {phase}: `{host}`" + ("" if report["failed"].get(host) == why else f": {why}")
+                  for phase, hosts in stopped_at.items() for host, why in sorted(hosts.items())]
         lines += ["- the agent phase stopped: a batch failed beyond tp_agent_max_fail_percentage"] if report["agents_stopped"] else []
         lines += [""]
     lines += _fleet_lines(report.get("fleet") or {})
@@ -192,8 +219,7 @@ def render_markdown(report: dict[str, t.Any]) -> str:
     if missing:
         lines += ["## Agents not active on the new EM", "", ", ".join(f"`{name}`" for name in missing), ""]
     lines += ["## Hosts", "", "| Host | Role | Status | Found | Changed |", "|---|---|---|---|---|"]
-    for host, record in sorted(report["hosts"].items(), key=lambda item: (GROUP_ORDER[item[1]["role"]], item[0])):
-        lines.append(f"| `{host}` | {record['role']} | {record['status']} | {_found(record)} | {_changed(record)} |")
+    lines += [f"| `{host}` | {role} | {status} | {found} | {changed} |" for host, role, status, found, changed in rows]
     lines += ["", "## Left to a person", ""] + [f"- {item}" for item in report["follow_ups"]] + [""]
     return "\n".join(lines)
 
@@ -223,27 +249,17 @@ def _found(record: dict[str, t.Any]) -> str:
 def _changed(record: dict[str, t.Any]) -> str:
     result = record.get("result") or {}
     if record["role"] in ("agent", "console"):
-        return f"`{result.get('previous_address')}` → `{result.get('address')}`" if result.get("changed") else ""
+        if not result.get("changed"):
+            return ""
+        backup = f"; backup `{result['backup_file']}`" if result.get("backup_file") else ""
+        return f"`{result.get('previous_address')}` → `{result.get('address')}`{backup}"
     return "; ".join(result.get("steps") or [])
 
 
 def write(folder: str, report: dict[str, t.Any]) -> dict[str, str]:
-    """Write <folder>/tp-<kind>-<start>.json and .md atomically (kind: migration or rollback); return their paths."""
-    os.makedirs(folder, exist_ok=True)
-    stem = os.path.join(folder, f"tp-{report.get('kind') or 'migration'}-" + str(report["started"] or "run").replace(":", ""))
-    paths = {"json": stem + ".json", "markdown": stem + ".md"}
-    _write_atomic(paths["json"], json.dumps(report, indent=2, sort_keys=True) + "\n")
-    _write_atomic(paths["markdown"], render_markdown(report))
-    return paths
-
-
-def _write_atomic(path: str, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path) or ".", prefix=".tp-report-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    """Write <folder>/tp-<kind>-<start>.json, .md and .html, each atomically (kind: migration or rollback); return their paths."""
+    stem = f"tp-{report.get('kind') or 'migration'}-" + str(report["started"] or "run").replace(":", "")
+    rows = host_rows(report)
+    return write_reports(folder, stem, {"json": ("json", json.dumps(report, indent=2, sort_keys=True) + "\n"),
+                                        "markdown": ("md", render_markdown(report, rows)),
+                                        "html": ("html", render_html(page.view(report, rows)))})

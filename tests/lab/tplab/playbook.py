@@ -77,12 +77,14 @@ def lab_environment(estate: Estate | None = None, extra: dict[str, str] | None =
 
 
 def run_playbook(estate: Estate, playbook: str, *args: str, extra_vars: dict[str, t.Any] | None = None,
-                 forks: int = 10, env: dict[str, str] | None = None, kill: tuple[int, float] | None = None) -> PlaybookRun:
+                 forks: int = 10, env: dict[str, str] | None = None,
+                 kill: tuple[int, float] | t.Callable[[list[dict[str, t.Any]]], bool] | None = None) -> PlaybookRun:
     """Run playbooks/<playbook> (or a path) against the estate's inventory.
 
     ``kill=(results, seconds)`` SIGKILLs ansible-playbook and every process it started (its forks, and with them
     the lab's side of each remote call) once that many task results were reported and that many seconds more
-    passed; the run's returncode is then -9. A run that ends first is not killed.
+    passed; the run's returncode is then -9. ``kill`` may instead be a test of the results reported so far (each
+    ``{host, task, status, result}``): the run is killed as soon as it holds. A run that ends first is not killed.
     """
     path = Path(playbook) if Path(playbook).is_absolute() else REPO / "playbooks" / playbook
     with tempfile.TemporaryDirectory(prefix="tplab-results-") as folder:
@@ -101,13 +103,26 @@ def run_playbook(estate: Estate, playbook: str, *args: str, extra_vars: dict[str
         return PlaybookRun(returncode=returncode, output=output.read_text(encoding="utf-8"), results=results)
 
 
-def _wait(process: subprocess.Popen[str], results_file: Path, kill: tuple[int, float] | None) -> int:
+def _reported(results_file: Path) -> list[dict[str, t.Any]]:
+    """The results written so far; a line still being written is left for the next look."""
+    if not results_file.exists():
+        return []
+    results = []
+    for line in results_file.read_text(encoding="utf-8").splitlines():
+        try:
+            results.append(json.loads(line))
+        except json.JSONDecodeError:
+            break
+    return results
+
+
+def _wait(process: subprocess.Popen[str], results_file: Path,
+          kill: tuple[int, float] | t.Callable[[list[dict[str, t.Any]]], bool] | None) -> int:
     if kill is None:
         return process.wait()
-    after_results, then = kill
+    due, then = (kill, 0.0) if callable(kill) else ((lambda results: len(results) >= kill[0]), kill[1])
     while process.poll() is None:
-        reported = len(results_file.read_text(encoding="utf-8").splitlines()) if results_file.exists() else 0
-        if reported >= after_results:
+        if due(_reported(results_file)):
             time.sleep(then)
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)

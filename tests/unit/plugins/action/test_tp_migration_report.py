@@ -61,7 +61,7 @@ def test_a_failed_preflight_closes_the_gate_and_is_reported(gate: Run, windows: 
     assert result["go"] is False and result["failures"] == result["host_failures"] == {"agent02": REFUSED}
     assert result["outcome"] == "stopped after the preflight; nothing was changed", "the report written holds the decision"
     stem = str(tmp_path / "tp-migration-2026-11-24T023909Z")
-    assert result["report"] == {"json": stem + ".json", "markdown": stem + ".md"}
+    assert result["report"] == {"json": stem + ".json", "markdown": stem + ".md", "html": stem + ".html"}
     written = json.loads(Path(result["report"]["json"]).read_text(encoding="utf-8"))
     assert written["failed"] == {"agent02": REFUSED} and written["phase"] == "preflight"
     assert f"- `agent02`: {REFUSED}" in Path(result["report"]["markdown"]).read_text(encoding="utf-8")

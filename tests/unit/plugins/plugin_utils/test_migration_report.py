@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils import _migration_report as report
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils import _report_files as report_files
 
 GROUPS = {"all": ["old-em", "new-em", "console01", "agent01", "agent02", "fileserver"], "ungrouped": ["fileserver"],
           "tp_old_em": ["old-em"], "tp_new_em": ["new-em"], "tp_consoles": ["console01"], "tp_agents": ["agent01", "agent02"]}
@@ -241,14 +242,16 @@ def test_markdown_lists_inventory_problems_and_marks_check_mode() -> None:
 # ---------------------------------------------------------------- write
 
 def test_write_puts_json_and_markdown_named_after_the_start_time(tmp_path: Path) -> None:
-    """tp-migration-<start without colons>.json/.md in the folder (created), the JSON being the report itself."""
+    """tp-migration-<start without colons>.json/.md/.html in the folder (created), the JSON being the report itself."""
     data = _built(hostvars_after_a_full_run())
     paths = report.write(str(tmp_path / "reports"), data)
     stem = str(tmp_path / "reports" / "tp-migration-2026-11-24T023909Z")
-    assert paths == {"json": stem + ".json", "markdown": stem + ".md"}
+    assert paths == {"json": stem + ".json", "markdown": stem + ".md", "html": stem + ".html"}
     assert json.loads(Path(paths["json"]).read_text(encoding="utf-8")) == data
     assert Path(paths["markdown"]).read_text(encoding="utf-8") == report.render_markdown(data)
-    assert sorted(os.listdir(tmp_path / "reports")) == ["tp-migration-2026-11-24T023909Z.json",
+    page = Path(paths["html"]).read_text(encoding="utf-8")
+    assert all(f">{host}<" in page for host in data["hosts"]) and data["outcome"] in page
+    assert sorted(os.listdir(tmp_path / "reports")) == ["tp-migration-2026-11-24T023909Z.html", "tp-migration-2026-11-24T023909Z.json",
                                                         "tp-migration-2026-11-24T023909Z.md"]
 
 
@@ -264,7 +267,7 @@ def test_each_gate_rewrites_the_same_files(tmp_path: Path) -> None:
     report.write(str(tmp_path), _built(hostvars, "preflight"))
     paths = report.write(str(tmp_path), _built(hostvars, "done"))
     assert json.loads(Path(paths["json"]).read_text(encoding="utf-8"))["phase"] == "done"
-    assert len(os.listdir(tmp_path)) == 2
+    assert len(os.listdir(tmp_path)) == 3
 
 
 def test_a_failed_write_leaves_the_previous_report_whole_and_no_temporary_file(tmp_path: Path,
@@ -277,8 +280,46 @@ def test_a_failed_write_leaves_the_previous_report_whole_and_no_temporary_file(t
     def refuse(_source: str, _target: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(report.os, "replace", refuse)
+    monkeypatch.setattr(report_files.os, "replace", refuse)
     with pytest.raises(OSError, match="No space left"):
         report.write(str(tmp_path), _built(hostvars, "done"))
     assert {name: (tmp_path / name).read_bytes() for name in os.listdir(tmp_path)} == before
     assert json.loads(Path(paths["json"]).read_text(encoding="utf-8"))["phase"] == "preflight"
+
+
+# ---------------------------------------------------------------- what a person reads
+
+def test_a_verified_run_states_its_proof_and_each_agents_backup() -> None:
+    hostvars = hostvars_after_a_full_run()
+    hostvars["localhost"]["tp_migration"]["verification"]["checked"] = "2026-11-24 02:41:13 UTC"
+    hostvars["agent01"]["tp_migration_result"]["backup_file"] = r"C:\agent\SIWindowsAgent.exe.config.20261124-024100.a1b2c3.bak"
+    data = _built(hostvars, "done")
+    assert data["proof"] == "2 of 2 agents active on new-em at 2026-11-24 02:41:13 UTC"
+    text = report.render_markdown(data)
+    assert "- Proof: 2 of 2 agents active on new-em at 2026-11-24 02:41:13 UTC" in text
+    assert "`old-em:3741` → `new-em:3741`; backup `C:\\agent\\SIWindowsAgent.exe.config.20261124-024100.a1b2c3.bak`" in text
+    assert "| `agent02` | agent | ok |" in text, "an agent already on the new EM is not changed"
+
+
+def test_a_run_without_a_verification_time_or_with_an_error_states_no_proof() -> None:
+    hostvars = hostvars_after_a_full_run()
+    assert _built(hostvars, "done")["proof"] is None
+    hostvars["localhost"]["tp_migration"]["verification"].update(checked="now", error="new-em: unreachable")
+    assert _built(hostvars, "done")["proof"] is None
+
+
+def test_check_mode_rows_say_would_change() -> None:
+    hostvars = hostvars_after_a_full_run()
+    hostvars["localhost"]["tp_migration"]["check_mode"] = True
+    data = _built(hostvars, "done")
+    assert data["hosts"]["agent01"]["status"] == "would change" and data["hosts"]["agent02"]["status"] == "ok"
+    assert "| `agent01` | agent | would change |" in report.render_markdown(data)
+
+
+def test_a_failure_is_told_once_and_the_gate_only_names_the_host() -> None:
+    hostvars = hostvars_after_a_full_run()
+    hostvars["agent01"]["tp_migration_preflight"] = preflight("agent", error="agent01: unreachable: timed out")
+    del hostvars["agent01"]["tp_migration_result"]
+    hostvars["localhost"]["tp_migration"]["gates"] = {"preflight": {"agent01": "agent01: unreachable: timed out"}}
+    text = report.render_markdown(_built(hostvars, "preflight"))
+    assert text.count("agent01: unreachable: timed out") == 1 and "- after preflight: `agent01`\n" in text
