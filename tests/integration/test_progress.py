@@ -64,5 +64,5 @@ def test_each_batch_says_how_far_the_run_has_got_and_an_interrupted_run_keeps_wh
     assert "Agents, batch 3 of 3: 10 agent(s), 10 changed, 0 failed; 12 of 12 agents done." in resumed.output
     assert "Wait until this batch's agents show as active on the new EM, at most 10s on new-em" in resumed.output
     assert set(status.registered_on(estate).values()) == {"new-em"}
-    final = next((estate.root / "reports").glob("tp-migration-*.md")).read_text(encoding="utf-8")
+    final = sorted((estate.root / "reports").glob("tp-migration-*.md"))[-1].read_text(encoding="utf-8")  # the resumed run's
     assert "- Proof: 12 of 12 agents active on new-em at 20" in final and "; backup `" in final
