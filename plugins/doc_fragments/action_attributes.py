@@ -1,12 +1,17 @@
 # Copyright: (c) 2026, netwrix.threat_prevention contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Attributes every tp_* module shares: controller-side actions that drive Windows hosts."""
+"""Attributes every tp_* module shares: all of them are controller-side action plugins.
+
+A module extends the base and one of its two sections: ``windows`` for the modules that drive Windows
+hosts, ``controller`` for the modules that only write a report on the controller (tp_migration_report,
+tp_audit_report).
+"""
 
 from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """Shared attributes block and notes."""
+    """The shared attributes block; the Windows modules' platform and notes; the report modules' attributes and return."""
 
     DOCUMENTATION = r"""
 options: {}
@@ -17,6 +22,11 @@ attributes:
     support: none
   bypass_host_loop:
     support: none
+"""
+
+    WINDOWS = r"""
+options: {}
+attributes:
   platform:
     support: full
     platforms: windows
@@ -25,4 +35,26 @@ notes:
     modules of the C(ansible.windows) collection over WinRM or PSRP, so that collection must be installed.
   - Errors name the host and the file or option at fault; when a task fails, nothing on the host
     was changed unless the message says otherwise.
+"""
+
+    CONTROLLER = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details: The report is written in check mode too (it is a file on the controller); no managed host is changed.
+  diff_mode:
+    support: none
+  platform:
+    support: full
+    platforms: posix
+"""
+
+    CONTROLLER_RETURN = r"""
+report:
+  description: Paths of the report files, C(json), C(markdown) and C(html) (a self-contained page), named after the run.
+  returned: success
+  type: dict
+  sample: {json: tp-reports/tp-audit-2026-12-02T080000Z.json, markdown: tp-reports/tp-audit-2026-12-02T080000Z.md,
+           html: tp-reports/tp-audit-2026-12-02T080000Z.html}
 """

@@ -125,6 +125,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - netwrix.threat_prevention.action_attributes
+  - netwrix.threat_prevention.action_attributes.windows
   - netwrix.threat_prevention.config_edit
 attributes:
   check_mode:

@@ -35,7 +35,8 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-  - netwrix.threat_prevention.controller_report
+  - netwrix.threat_prevention.action_attributes
+  - netwrix.threat_prevention.action_attributes.controller
 seealso:
   - module: netwrix.threat_prevention.tp_migration_report
 author:
@@ -51,12 +52,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-report:
-  description: Paths of the report files.
-  returned: success
-  type: dict
-  sample: {json: tp-audit-reports/tp-audit-2026-12-02T080000Z.json, markdown: tp-audit-reports/tp-audit-2026-12-02T080000Z.md,
-           html: tp-audit-reports/tp-audit-2026-12-02T080000Z.html}
+extends_documentation_fragment:
+  - netwrix.threat_prevention.action_attributes.controller_return
 summary:
   description: The counts of the report's C(summary) section (agents by the EM they name, would change, fleet findings).
   returned: success

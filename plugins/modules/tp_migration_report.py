@@ -120,7 +120,8 @@ options:
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
-  - netwrix.threat_prevention.controller_report
+  - netwrix.threat_prevention.action_attributes
+  - netwrix.threat_prevention.action_attributes.controller
 author:
   - Netwrix Threat Prevention collection maintainers (@netwrix)
 """
@@ -153,6 +154,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+extends_documentation_fragment:
+  - netwrix.threat_prevention.action_attributes.controller_return
 ansible_facts:
   description: The plan, and after each gate the decision, as the fact C(tp_migration).
   returned: unless O(phase=done)
@@ -192,10 +195,4 @@ progress:
   returned: when O(batch) is given
   type: str
   sample: "Agents, batch 2 of 3: 2 agent(s), 2 changed, 0 failed; 3 of 20 agents done."
-report:
-  description: Paths of the report files.
-  returned: success
-  type: dict
-  sample: {json: tp-migration-reports/tp-migration-2026-11-24T101500Z.json, markdown: tp-migration-reports/tp-migration-2026-11-24T101500Z.md,
-           html: tp-migration-reports/tp-migration-2026-11-24T101500Z.html}
 """

@@ -110,6 +110,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - netwrix.threat_prevention.action_attributes
+  - netwrix.threat_prevention.action_attributes.windows
   - netwrix.threat_prevention.agent_list
 attributes:
   check_mode:
