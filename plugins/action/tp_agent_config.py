@@ -43,6 +43,6 @@ class ActionModule(TPActionBase):
                                  prove=self.em_prover(args["em_host"], args["em_service_name"], args["em_proof_max_age"]))
         request = ConfigRequest(address=address, settings=settings, service_name=args["service_name"], path=args["path"],
                                 add_if_missing=args["add_if_missing"], restart=args["restart"], backup=args["backup"],
-                                keep_record=True, preflight=args["preflight"], target=target,
+                                keep_record=True, preflight=args["preflight"], target=target, read_cache=self.read_cache,
                                 prove_target=args["prove_target"])
         return repoint(host, request, self.check_mode, self.diff_mode)

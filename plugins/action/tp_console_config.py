@@ -28,6 +28,7 @@ class ActionModule(TPActionBase):
         address = address_option(host.name, args["manager_address"], args["port"])
         request = ConfigRequest(address=address, service_name=None, path=args["path"], add_if_missing=args["add_if_missing"],
                                 restart=False, backup=args["backup"], component="console", preflight=args["preflight"],
+                                read_cache=self.read_cache,
                                 # A console on an EM that is not up yet only waits for it; no agent depends on it. The
                                 # decommission is what checks that every console points at the new EM (tp_service).
                                 prove_target=False)

@@ -29,9 +29,8 @@ class ActionModule(TPActionBase):
     }
 
     def run_tp(self, args: dict[str, t.Any], host: WindowsHost) -> dict[str, t.Any]:
-        request = InfoRequest(service_name=args["em_service_name"], compare_to=args["compare_to"],
-                              databases=tuple(args["databases"]), skip_database_check=args["skip_database_check"],
-                              allow_powershell_logging=args["allow_powershell_logging"])
+        request = InfoRequest(service_name=args["em_service_name"], databases=tuple(args["databases"]),
+                              skip_database_check=args["skip_database_check"], allow_powershell_logging=args["allow_powershell_logging"])
         other = functools.partial(self.peer, args["compare_to"]) if args["compare_to"] else None
         result = describe_and_compare(host, other, request)
         if args["network"]:

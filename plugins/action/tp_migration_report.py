@@ -82,6 +82,10 @@ class ActionModule(TPActionBase):
                      "new_em": (groups.get(names["new_em"]) or [None])[0], "decommission": args["decommission"],
                      "groups": names, "inventory_problems": problems, "go": not problems,
                      "skipped_agents": [name for name in args["excluded_agents"] if name in agents]}
+        # migrate.yml's first play says which phases this job runs and, for a slice of a sliced job, what names its report.
+        if task_vars.get("tp_migration_job"):
+            job = report.plain(self._templar.template(task_vars["tp_migration_job"]))
+            migration.update({key: job[key] for key in ("phases", "slice") if job.get(key)})
         unknown = sorted(set(args["excluded_agents"]) - set(agents))
         if unknown:
             problems.append(f"tp_agents_excluded names hosts that are not in {names['agents']}: {', '.join(unknown)}")

@@ -35,6 +35,8 @@ options:
         scanner holding new files open (exclude the folder from scanning), a folder not on NTFS, and
         permissions.
       - In check mode the host is only read, as without this option.
+      - The read is kept for the write of a later task of the same run that asks for the same file, which then
+        makes no read of its own (see the module's description).
     type: bool
     default: false
 """

@@ -24,10 +24,19 @@ description:
     what was read, keeping a backup beside it. A ReplaceFile that antivirus or the indexer gets in the
     way of is retried; one that fails for good leaves the config in place (put back from ReplaceFile's
     backup if need be) and the message says where every file is. Restarts the agent only when the
-    file changed. If the agent then fails to start, the previous file is put back and the agent
-    started on it, and the task fails naming the cause.
+    file changed, in the same remote call as the write. If the agent then fails to start (each of the
+    stop and the start may take 120 seconds), that same call puts the previous file back and starts
+    the agent on it if it was running, and the task fails naming the cause.
+  - B(Two remote calls for an agent that changes, one for an agent that needs nothing.) One call reads
+    the service and the file; one writes, restarts and, if need be, restores. An O(preflight) leaves its
+    read for a later task of the same ansible-playbook run that asks for the same file (in the run's own
+    controller temp folder, removed when the run ends), and that task then makes no read of its own. The
+    write carries the SHA-256 of the file and the service state as read. If either changed since (a
+    deployment tool edited the file, someone stopped the agent, it was hardened or disabled), the host
+    changes nothing and the module reads again and decides on what it finds.
   - Beside the config, C(<file>.tp-written.json) records the SHA-256 of what the collection wrote.
-  - An agent that already points at the address costs one remote call. If its file names the address,
+  - An agent that already points at the address costs one remote call (none after an O(preflight) of the
+    same run). If its file names the address,
     is still what the collection wrote, and was written after the running agent started (a run cut off
     between the write and the restart), the agent is restarted so that it reads it. An agent that
     rewrites its own config is not restarted for that. A file without a record (written by an earlier
@@ -187,6 +196,26 @@ EXAMPLES = r"""
     em_host: newem
   check_mode: true
   diff: true
+
+# Repoint one agent and prove it arrived: agents register some time after their service starts, so the new EM is
+# polled (tp_agent_status, delegated to the EM host).
+- name: Point the agent at the new EM
+  netwrix.threat_prevention.tp_agent_config:
+    manager_address: newem.corp.example
+    em_host: newem
+  register: repoint
+
+- name: Wait until it is active there
+  netwrix.threat_prevention.tp_agent_status:
+    expect: ["{{ inventory_hostname }}"]
+    timeout: 600
+  delegate_to: newem
+  when: repoint.restarted
+
+- name: Roll one agent back to the old EM - the same module, the old address
+  netwrix.threat_prevention.tp_agent_config:
+    manager_address: oldem.corp.example
+    em_host: oldem
 """
 
 RETURN = r"""

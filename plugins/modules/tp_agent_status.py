@@ -58,13 +58,6 @@ options:
       - For a preflight against the EM agents are on now, before anything changes.
     type: bool
     default: false
-  em_service_name:
-    description:
-      - The Enterprise Manager's Windows service name, used to find its install folder.
-      - Named apart from the other modules' O(netwrix.threat_prevention.tp_agent_config#module:service_name),
-        so that C(module_defaults) for the action group cannot set one for the other.
-    type: str
-    default: SIEnterpriseManager
   address_property:
     description:
       - The property that holds the agent's address.
@@ -75,6 +68,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes.flow
   - netwrix.threat_prevention.action_attributes
   - netwrix.threat_prevention.action_attributes.windows
+  - netwrix.threat_prevention.enterprise_manager
   - netwrix.threat_prevention.agent_list
 attributes:
   check_mode:
@@ -110,6 +104,37 @@ EXAMPLES = r"""
   delegate_to: "{{ groups['tp_new_em'][0] }}"
   run_once: true
   register: em_agents
+
+# In the migration preflight, against the old EM (the one that runs now; the new EM may be stopped):
+# prove the agent list can be read with these property names before anything changes.
+- name: The old EM's agent list is readable
+  netwrix.threat_prevention.tp_agent_status:
+    check_only: true
+    expect: "{{ groups['tp_agents'] }}"
+  delegate_to: "{{ groups['tp_old_em'][0] }}"
+  run_once: true
+  register: old_em_agents
+
+# Before decommissioning the old EM (step 5): every agent in the inventory must be active on the
+# new one. Read once (timeout: 0), fail naming the stragglers.
+- name: Gate the decommissioning on the new EM's agent list
+  netwrix.threat_prevention.tp_agent_status:
+    expect: "{{ groups['tp_agents'] }}"
+    timeout: 0
+  delegate_to: "{{ groups['tp_new_em'][0] }}"
+  run_once: true
+
+# Before the migration: which agents does the old EM list, and which are not Active there?
+- name: Read the old EM's agent grid
+  netwrix.threat_prevention.tp_agent_status:
+  delegate_to: "{{ groups['tp_old_em'][0] }}"
+  run_once: true
+  register: old_grid
+
+- name: Show the agents that are not active on the old EM
+  ansible.builtin.debug:
+    msg: "{{ old_grid.agents | rejectattr('active') | map(attribute='name') | list }}"
+  run_once: true
 """
 
 RETURN = r"""

@@ -37,16 +37,6 @@ description:
     connection plugin's raw output (which would hold the keys) out of C(-vvvvv) logs.
   - A second run finds the same SHA-256 on both sides and changes nothing.
 options:
-  source_host:
-    description:
-      - The inventory name of the old Enterprise Manager.
-    type: str
-    required: true
-  em_service_name:
-    description:
-      - The Enterprise Manager's Windows service name on both hosts; its binary path locates C(CertsInfo).
-    type: str
-    default: SIEnterpriseManager
   source_folder:
     description:
       - The old EM's certificate folder, when it should not be found from the service.
@@ -68,16 +58,13 @@ options:
       - Keep the files being replaced in C(CertsInfo\backup-<UTC time>).
     type: bool
     default: true
-  require_stopped:
-    description:
-      - Refuse to write while this EM's service is not stopped.
-    type: bool
-    default: true
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - netwrix.threat_prevention.action_attributes
   - netwrix.threat_prevention.action_attributes.windows
+  - netwrix.threat_prevention.enterprise_manager
+  - netwrix.threat_prevention.enterprise_manager.transfer
 attributes:
   check_mode:
     support: full
@@ -102,6 +89,44 @@ EXAMPLES = r"""
   netwrix.threat_prevention.tp_certs:
     source_host: oldem.corp.example
   register: certs
+
+# Vendor steps 1 to 3 around it, as the new_em role does them (run on the new EM):
+- name: Which files would move?
+  netwrix.threat_prevention.tp_certs:
+    source_host: oldem.corp.example
+    validate_only: true
+  register: certs_check
+
+- name: Stop the new EM only when something must be written
+  netwrix.threat_prevention.tp_service:
+    component: enterprise_manager
+    state: stopped
+  when: certs_check.files | rejectattr('action', 'eq', 'unchanged') | list | length > 0
+
+- name: Move the certificates
+  netwrix.threat_prevention.tp_certs:
+    source_host: oldem.corp.example
+
+- name: Start the new EM again
+  netwrix.threat_prevention.tp_service:
+    component: enterprise_manager
+    state: started
+    wait_for_ports: [3741, 3740]
+
+# Compare two EMs' certificates without moving anything, for example to check by hand that a migration is
+# complete:
+- name: Does newem hold oldem's four PEM files?
+  netwrix.threat_prevention.tp_certs:
+    source_host: oldem.corp.example
+    validate_only: true
+  delegate_to: newem.corp.example
+  run_once: true
+  register: certs_check
+
+- name: Files that differ
+  ansible.builtin.debug:
+    msg: "{{ certs_check.files | rejectattr('action', 'eq', 'unchanged') | map(attribute='name') | list }}"
+  run_once: true
 """
 
 RETURN = r"""

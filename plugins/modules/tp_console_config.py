@@ -64,6 +64,26 @@ EXAMPLES = r"""
   netwrix.threat_prevention.tp_console_config:
     manager_address: newem.corp.example
     preflight: true
+
+- name: A console installed under another root
+  netwrix.threat_prevention.tp_console_config:
+    manager_address: newem.corp.example
+    path: 'D:\Netwrix\SIWinConsole\SIWinConsole.exe.Config'
+
+- name: Audit - which consoles still name the old EM?
+  netwrix.threat_prevention.tp_console_config:
+    manager_address: newem.corp.example
+  check_mode: true
+  register: console
+
+- name: Report it
+  ansible.builtin.debug:
+    msg: "{{ inventory_hostname }} names {{ console.previous_address }}"
+  when: console is changed
+
+- name: Back to the old EM (a rollback)
+  netwrix.threat_prevention.tp_console_config:
+    manager_address: oldem.corp.example
 """
 
 RETURN = r"""

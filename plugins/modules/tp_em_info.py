@@ -25,11 +25,6 @@ description:
     to run with C(ANSIBLE_KEEP_REMOTE_FILES), C(ANSIBLE_DEBUG) or an unencrypted WinRM connection,
     and keeps the connection plugin's raw output out of C(-vvvvv) logs.
 options:
-  em_service_name:
-    description:
-      - The Enterprise Manager's Windows service name.
-    type: str
-    default: SIEnterpriseManager
   compare_to:
     description:
       - The inventory name of the EM this one must be able to take over from (the old EM).
@@ -72,6 +67,7 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes.flow
   - netwrix.threat_prevention.action_attributes
   - netwrix.threat_prevention.action_attributes.windows
+  - netwrix.threat_prevention.enterprise_manager
 attributes:
   check_mode:
     support: full
@@ -89,6 +85,28 @@ EXAMPLES = r"""
   netwrix.threat_prevention.tp_em_info:
     compare_to: "{{ groups['tp_old_em'][0] }}"
   register: em
+
+# Inventory of both EMs before a change window, without failing: what would the preflight say?
+- name: Compare the EMs
+  netwrix.threat_prevention.tp_em_info:
+    compare_to: oldem.corp.example
+    fail_on_problems: false
+  delegate_to: newem.corp.example
+  run_once: true
+  register: em
+
+- name: Show the problems and the old EM's follow-ups
+  ansible.builtin.debug:
+    msg:
+      problems: "{{ em.problems }}"
+      follow_ups: "{{ em.other.follow_ups }}"
+  run_once: true
+
+# Encrypted connection strings, compared by hand in SIDBConfigMgr on both EMs:
+- name: Compare versions only
+  netwrix.threat_prevention.tp_em_info:
+    compare_to: oldem.corp.example
+    skip_database_check: true
 """
 
 RETURN = r"""

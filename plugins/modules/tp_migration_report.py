@@ -151,6 +151,45 @@ EXAMPLES = r"""
   delegate_to: localhost
   delegate_facts: true
   run_once: true
+
+# An inventory whose groups have other names, in a playbook of your own:
+- name: Check the inventory and record the plan
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: The plan, with this inventory's group names
+      netwrix.threat_prevention.tp_migration_report:
+        phase: plan
+        groups: {old_em: em_2019, new_em: em_2025, agents: file_servers}
+
+# A play of your own between phases, as migrate.yml does it. Each host runs a role's step through
+# playbooks/tasks/run_role.yml, which records the role's public result (or the failure) for the report, then
+# localhost decides:
+- name: My extra phase on the new EM
+  hosts: tp_new_em
+  gather_facts: false
+  tasks:
+    - name: Check the new EM again, recording the outcome
+      ansible.builtin.import_tasks: tasks/run_role.yml  # a copy of the collection's playbooks/tasks/run_role.yml
+      vars:
+        tp_run_role: new_em
+        tp_run_tasks: preflight
+
+- name: Decide
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Write the report; the decision becomes the fact tp_migration
+      netwrix.threat_prevention.tp_migration_report:
+        phase: new_em
+        gate: [new_em]
+        folder: "{{ tp_report_folder | default('tp-migration-reports') }}"
+      register: gate
+
+    - name: Stop here
+      ansible.builtin.fail:
+        msg: "{{ gate.failures }}"
+      when: not tp_migration.go
 """
 
 RETURN = r"""

@@ -35,17 +35,6 @@ description:
     EM's C(Secret.dpapi) as imported. While both still match, the module exports nothing. These
     digests of DPAPI-protected files reveal nothing about the secret.
 options:
-  source_host:
-    description:
-      - The inventory name of the old Enterprise Manager.
-    type: str
-    required: true
-  em_service_name:
-    description:
-      - The Enterprise Manager's Windows service name on both hosts; its binary path locates
-        C(SecretMgr.exe) and C(CertsInfo\Secret.dpapi).
-    type: str
-    default: SIEnterpriseManager
   secretmgr:
     description:
       - SecretMgr.exe, relative to the EM install folder or absolute.
@@ -70,11 +59,6 @@ options:
       - Check that SecretMgr.exe and Secret.dpapi are there and whether the secret is in place, changing nothing.
     type: bool
     default: false
-  require_stopped:
-    description:
-      - Refuse to import while this EM's service is not stopped.
-    type: bool
-    default: true
   secretmgr_timeout:
     description:
       - Seconds SecretMgr.exe may run on either host before it is stopped, with any process it started,
@@ -87,6 +71,8 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes.flow
   - netwrix.threat_prevention.action_attributes
   - netwrix.threat_prevention.action_attributes.windows
+  - netwrix.threat_prevention.enterprise_manager
+  - netwrix.threat_prevention.enterprise_manager.transfer
 attributes:
   check_mode:
     support: full
@@ -112,6 +98,26 @@ EXAMPLES = r"""
 - name: Move the secret to the (stopped) new EM
   netwrix.threat_prevention.tp_secret:
     source_host: "{{ groups['tp_old_em'][0] }}"
+
+# The preflight check the migration runs, and what to do with its answer:
+- name: Is the old EM's secret already on the new EM?
+  netwrix.threat_prevention.tp_secret:
+    source_host: oldem.corp.example
+    validate_only: true
+  register: secret_check
+
+- name: Stop the new EM only when the secret must move
+  netwrix.threat_prevention.tp_service:
+    component: enterprise_manager
+    state: stopped
+  when: not secret_check.in_place
+
+# A SecretMgr in another folder, writing its export elsewhere:
+- name: Move the secret with a SecretMgr.exe outside the EM folder
+  netwrix.threat_prevention.tp_secret:
+    source_host: oldem.corp.example
+    secretmgr: 'D:\Tools\Netwrix\SecretMgr.exe'
+    export_locations: ['C:\Windows\SysWOW64', 'C:\Windows\System32', 'D:\Tools\Netwrix']
 """
 
 RETURN = r"""

@@ -121,7 +121,9 @@ attributes:
     details: Shows the state and start mode before and after.
 seealso:
   - module: netwrix.threat_prevention.tp_agent_config
-  - module: ansible.windows.win_service
+  - name: ansible.windows.win_service
+    description: The module this one drives on the Windows host to change a service's state and start mode.
+    link: https://docs.ansible.com/ansible/latest/collections/ansible/windows/win_service_module.html
 author:
   - Netwrix Threat Prevention collection maintainers (@netwrix)
 """
@@ -152,6 +154,26 @@ EXAMPLES = r"""
     successor: newem
     consoles: "{{ groups['tp_consoles'] | default([]) }}"
     abandoned_agents: [retired-fileserver07]
+
+# Agents whose file was changed with restart: false (or whose restart was cut off) still run on the
+# old address: an agent reads SIWindowsAgent.exe.config only when its service starts.
+- name: Restart agents so they read the address already in their file
+  netwrix.threat_prevention.tp_service:
+    component: agent
+    state: restarted
+  when: agent_was_edited_without_restart | default(false)
+
+# Audit before a change window: which agents are hardened (they must be softened in the
+# Administration Console before tp_agent_config can restart them)?
+- name: Find hardened agents
+  netwrix.threat_prevention.tp_service:
+    component: agent
+  register: svc
+
+- name: List them
+  ansible.builtin.debug:
+    msg: "{{ inventory_hostname }} is hardened: soften it before the repoint"
+  when: svc.hardened
 """
 
 RETURN = r"""

@@ -85,6 +85,11 @@ class TPActionBase(ActionBase):
         return em_prover(self.peer, em_host, service_name, max_age, os.path.join(C.DEFAULT_LOCAL_TMP, "tp-em-proofs"))
 
     @property
+    def read_cache(self) -> str:
+        """Where a preflight leaves its read of a config for the repoint later in this run (see _read_cache.py)."""
+        return os.path.join(C.DEFAULT_LOCAL_TMP, "tp-reads")
+
+    @property
     def check_mode(self) -> bool:
         return bool(self._task.check_mode)
 

@@ -3,17 +3,18 @@
 """Point a program's config file at an Enterprise Manager: the logic behind tp_agent_config.
 
 One remote call reads the service and the file; the edit happens here on the controller, byte for
-byte; only a file that must change is written (atomically, with a backup) and only then is the
-service restarted. A restart that fails puts the previous file back, so a failed agent is left as
-it was found and a re-run can finish the job. A preflight reads the same way, changes nothing, and
-on a real run proves the atomic replace on the host first.
+byte; only a file that must change is written, and one more call writes it (atomically, with a
+backup) and restarts the service. A restart that fails puts the previous file back in that same
+call, so a failed agent is left as it was found and a re-run can finish the job. A preflight reads
+the same way, changes nothing, on a real run proves the atomic replace on the host first, and
+leaves its read for the repoint later in the run (_read_cache.py): then the repoint makes no read
+of its own, and reads again only when the host says the file or the service changed since.
 
 FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import typing as t
 from dataclasses import dataclass, replace
@@ -28,6 +29,7 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._errors 
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._manager_address import (
     AddressError, ManagerAddress, parse_address)
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import CONFIG_SUFFIX, MANAGER_ADDRESS_KEY
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._read_cache import ReadKey, keep, take
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._self_test import require_atomic_replace
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._service import SOFTEN_HINT, is_hardened
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows_host import (
@@ -50,6 +52,11 @@ class ConfigRequest:
     preflight: bool = False  # change nothing; on a real run prove the atomic replace on the host
     target: TargetCheck | None = None  # the EM the address must lead to; None writes only with prove_target off
     prove_target: bool = True
+    read_cache: str | None = None  # the run's folder where a preflight leaves its read for the repoint (None: none)
+
+
+class _StaleRead(Exception):
+    """The host refused a write because the file or the service changed since an earlier task read them."""
 
 
 @dataclass(frozen=True)
@@ -133,22 +140,43 @@ def _address_edit(content: bytes, request: ConfigRequest) -> AppSettingsEdit:
 def repoint(host: WindowsHost, request: ConfigRequest, check_mode: bool, diff_mode: bool) -> dict[str, t.Any]:
     """The whole of tp_agent_config (and of tp_console_config, without a service)."""
     target = request.target if request.address is not None else None  # settings alone need no proof
-    program = host.read_program_config(request.service_name, request.path, CONFIG_SUFFIX,
-                                       WRITTEN_RECORD_SUFFIX if request.keep_record else None, self_test=request.preflight,
-                                       companion_file=target.ca_file if target else None,
-                                       resolve_name=request.address.host if target and request.address else None)
+    key = ReadKey(host=host.name, service_name=request.service_name, path=request.path, suffix=CONFIG_SUFFIX,
+                  record_suffix=WRITTEN_RECORD_SUFFIX if request.keep_record else None,
+                  companion_file=target.ca_file if target else None,
+                  resolve_name=request.address.host if target and request.address else None)
+    program = take(request.read_cache, key) if request.read_cache and not request.preflight else None
+    if program is not None:
+        try:
+            return _finish(host, request, program, key, check_mode, diff_mode, stale_ok=True)
+        except _StaleRead:
+            pass  # the preflight's read is old: read again, as if there had been none
+    program = _read(host, request, key)
+    return _finish(host, request, program, key, check_mode, diff_mode, stale_ok=False)
+
+
+def _read(host: WindowsHost, request: ConfigRequest, key: ReadKey) -> ProgramConfig:
+    return host.read_program_config(request.service_name, request.path, key.suffix, key.record_suffix,
+                                    self_test=request.preflight, companion_file=key.companion_file,
+                                    resolve_name=key.resolve_name)
+
+
+def _finish(host: WindowsHost, request: ConfigRequest, program: ProgramConfig, key: ReadKey, check_mode: bool,
+            diff_mode: bool, stale_ok: bool) -> dict[str, t.Any]:
+    """Everything after the read: checks, the edit, the write and restart; a preflight leaves its read for later."""
     path = _existing_config_path(host, program, request)
     if request.preflight and not check_mode:
         require_atomic_replace(host.name, program.self_test, path.rsplit("\\", 1)[0], path, path=path)
-    result = _edit(host, request, program, path, check_mode or request.preflight, diff_mode)
+    result = _edit(host, request, program, path, check_mode or request.preflight, diff_mode, stale_ok)
     result["removed_temporary_files"] = list(program.removed)
     if request.preflight:
         result["would_change"], result["changed"] = result["changed"], False
+        if request.read_cache:
+            keep(request.read_cache, key, program)
     return result
 
 
 def _edit(host: WindowsHost, request: ConfigRequest, program: ProgramConfig, path: str, check_mode: bool,
-          diff_mode: bool) -> dict[str, t.Any]:
+          diff_mode: bool, stale_ok: bool = False) -> dict[str, t.Any]:
     """Write the file when it must change and restart the service; in check mode only say what would happen."""
     content = t.cast(bytes, program.config.content)
     planned = desired_edit(content, request, host.name, path)
@@ -185,20 +213,22 @@ def _edit(host: WindowsHost, request: ConfigRequest, program: ProgramConfig, pat
         result["restarted"] = restart
         return result
     record = path + WRITTEN_RECORD_SUFFIX if request.keep_record else None
-    if edit.changed:
-        written = host.replace_file(path, edit.content, program.config.sha256,
-                                    backup_path(path) if request.backup else None, record_path=record)
-        result["backup_file"] = written["backup_file"]
-        if written["record_error"]:
-            result.setdefault("warnings", []).append(
-                f"{host.name}: {path} was written, but the record of it ({record}) could not be: "
-                f"{one_line(written['record_error']).rstrip('.')}. A later run then decides whether the agent still has to be "
-                f"restarted from the file's time alone.")
+    if not edit.changed:  # only a restart the agent still owes (restart_pending)
+        host.set_service(t.cast(ServiceInfo, service).name, state="restarted")
+        result["restarted"] = True
+        return result
+    written = host.replace_file(path, edit.content, program.config.sha256, backup_path(path) if request.backup else None,
+                                record_path=record, restart=service if restart else None, stale_ok=stale_ok)
+    if written.get("stale"):
+        raise _StaleRead(written["stale"])
+    result["backup_file"] = written["backup_file"]
+    if written["record_error"]:
+        result.setdefault("warnings", []).append(
+            f"{host.name}: {path} was written, but the record of it ({record}) could not be: "
+            f"{one_line(written['record_error']).rstrip('.')}. A later run then decides whether the agent still has to be "
+            f"restarted from the file's time alone.")
     if restart and service:
-        if edit.changed:
-            _restart_or_restore(host, service, path, content, edit.content, result["backup_file"], record)
-        else:
-            host.set_service(service.name, state="restarted")
+        _require_restarted(host, service, path, written["restart"] or {}, result["backup_file"])
         result["restarted"] = True
     return result
 
@@ -298,28 +328,26 @@ def _existing_config_path(host: WindowsHost, program: ProgramConfig, request: Co
     return program.config.path
 
 
-def _restart_or_restore(host: WindowsHost, service: ServiceInfo, path: str, original: bytes, written: bytes,
-                        backup_file: str | None, record: str | None) -> None:
-    """Restart the service; when it will not come back, put the old file back and leave the service as found."""
-    try:
-        host.set_service(service.name, state="restarted")
+def _require_restarted(host: WindowsHost, service: ServiceInfo, path: str, outcome: dict[str, t.Any],
+                       backup_file: str | None) -> None:
+    """Fail, saying what the host did, when the restart after the write did not bring the service back.
+
+    The host has then already put the previous file back (and started the service on it when it was
+    running), in the same call as the write: replace_file.ps1's Restart-OrRestore.
+    """
+    if outcome.get("restarted"):
         return
-    except TPError as error:
-        failure = error.message.rstrip(".")
+    failure = f"{host.name}: {one_line(str(outcome.get('error') or 'the service did not restart')).rstrip('.')}"
     kept = f"the previous file is kept at {backup_file}" if backup_file else "no backup was kept (backup is off)"
-    try:
-        host.replace_file(path, original, hashlib.sha256(written).hexdigest(), None, record_path=record)
-    except TPError as error:
+    if not outcome.get("restored"):
         raise TPError(f"{failure}. The new address is still in {path} and restoring the previous file failed too "
-                      f"({error.message.rstrip('.')}); {kept}.", path=path, backup_file=backup_file, changed=True) from None
+                      f"({one_line(str(outcome.get('restore_error'))).rstrip('.')}); {kept}.", path=path,
+                      backup_file=backup_file, changed=True)
     if service.state != "started":
         raise TPError(f"{failure}. The previous {path} was put back and the service left stopped, as it was found. "
                       f"Fix the service, then run again.", path=path, backup_file=backup_file, changed=True)
-    try:
-        host.set_service(service.name, state="started")
-        after = "it was started again on the previous address"
-    except TPError as error:
-        after = f"starting it on the previous address failed too ({error.message.rstrip('.')})"
+    after = ("it was started again on the previous address" if outcome.get("started_again") else
+             f"starting it on the previous address failed too ({one_line(str(outcome.get('start_again_error'))).rstrip('.')})")
     raise TPError(f"{failure}. The previous {path} was put back and {after}. Fix the service, then run again.",
                   path=path, backup_file=backup_file, changed=True)
 

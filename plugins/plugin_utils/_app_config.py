@@ -7,8 +7,8 @@ Threat Prevention agents and consoles keep their Enterprise Manager address in a
 administrator reviewing a change wants to see exactly the values asked for move: so setting a key
 replaces only the characters of its ``value`` attribute, removing one deletes only its ``<add>``
 element (and its line when it is alone there), and every other byte is left alone. The file is
-still parsed with expat (DTDs refused) so that comments, CDATA and other sections can never be
-taken for the live setting. Installers ship optional keys commented out, as
+still parsed, by the shared reader in ``_dotnet_config.py`` (expat, DTDs refused), so that
+comments, CDATA and other sections can never be taken for the live setting. Installers ship optional keys commented out, as
 ``<!-- <add key="bindTo" value="" /> -->``; setting such a key turns that comment back into the
 element where the vendor put it rather than adding a second line. Only the standard library is
 used: the controller may lack lxml.
@@ -18,16 +18,15 @@ FOR INTERNAL COLLECTION USE ONLY: this module may change in any release.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from xml.parsers import expat
 
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
-_DECLARED = {"utf-8": "utf-8", "utf8": "utf-8", "us-ascii": "ascii", "ascii": "ascii", "iso-8859-1": "iso-8859-1", "latin1": "iso-8859-1",
-             "latin-1": "iso-8859-1", "windows-1252": "cp1252", "cp1252": "cp1252"}
-_UTF16_NAMES = frozenset({"utf-16", "ucs-2", "iso-10646-ucs-2"})
-_DECLARATION = re.compile(r"""<\?xml[ \t\r\n][^>]*?encoding[ \t\r\n]*=[ \t\r\n]*(["'])([^"']*)\1""")
-_UTF16_SECOND = frozenset(b"?ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils import _dotnet_config
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._dotnet_config import (
+    Comment, DecodedConfig, DotnetConfigError, Element, children_named, first_nested, lines, safe_parser)
+
 _ATTRIBUTE = re.compile(r"""[ \t\r\n]*([^ \t\r\n=/>]+)[ \t\r\n]*=[ \t\r\n]*(["'])""")
 _SECTION_END = re.compile(r"[ \t]*(?=</appSettings[ \t\r\n]*>)")
 _LINE_INDENT = re.compile(r"^([ \t]+)<", re.MULTILINE)
@@ -37,18 +36,8 @@ _NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010fff
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;", '"': "&quot;", "'": "&apos;"}
 
 
-class AppConfigError(ValueError):
+class AppConfigError(DotnetConfigError):
     """The file cannot be read or edited safely. The message says what is wrong and what to do."""
-
-
-@dataclass(frozen=True)
-class DecodedConfig:
-    """A config file as text, plus what is needed to write edited text back byte-for-byte."""
-
-    text: str
-    encoding: str
-    bom: bytes
-    newline: str
 
 
 @dataclass(frozen=True)
@@ -86,28 +75,6 @@ class AppSettingsEdit:
 
 
 @dataclass(frozen=True)
-class _Comment:
-    """Where a comment's ``<!--`` begins, so a commented-out ``<add>`` can be found and uncommented in place."""
-
-    start: int
-    line: int
-
-
-@dataclass(eq=False)
-class _Element:  # pylint: disable=too-many-instance-attributes
-    """An element with the character offsets of its start tag and end event, which expat alone does not keep."""
-
-    name: str
-    attrs: dict[str, str]
-    start: int
-    line: int
-    parent: str
-    children: list[_Element] = field(default_factory=list)
-    comments: list[_Comment] = field(default_factory=list)
-    close: int = -1
-
-
-@dataclass(frozen=True)
 class _Attr:
     """Where an attribute's raw value sits in the text, and which quote delimits it."""
 
@@ -129,20 +96,17 @@ class _Tag:
 
 def decode_config(content: bytes) -> DecodedConfig:
     """Decode the file the way .NET would, so offsets in the text map back to exact bytes."""
-    bom, sniffed = _sniff_encoding(content)
-    encoding = sniffed or _declared_encoding(_declared(content.decode("latin-1")))
+    with _app_config_errors():
+        return _dotnet_config.decode_config(content)
+
+
+@contextmanager
+def _app_config_errors() -> Iterator[None]:
+    """Re-raise the reader's refusals as AppConfigError, the one error this module's callers catch."""
     try:
-        text = content[len(bom):].decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise AppConfigError(
-            f"the file is not valid {encoding}: the byte at offset {exc.start + len(bom)} cannot be decoded; "
-            "the file may be truncated or saved in another encoding than it declares; restore it from a backup"
-        ) from exc
-    if sniffed:
-        _check_declaration(text, sniffed, bom)
-    crlf = text.count("\r\n")
-    lf = text.count("\n") - crlf
-    return DecodedConfig(text, encoding, bom, "\r\n" if crlf and crlf >= lf else "\n")
+        yield
+    except DotnetConfigError as exc:
+        raise AppConfigError(str(exc)) from exc
 
 
 def read_app_setting(content: bytes, key: str) -> str | None:
@@ -198,13 +162,13 @@ class _Editor:  # pylint: disable=too-few-public-methods
             return SettingChange(key, None, None, "unchanged")
         return self._make_live(key, value)
 
-    def _edit_live(self, match: _Element, value: str | None) -> SettingChange:
+    def _edit_live(self, match: Element, value: str | None) -> SettingChange:
         """Remove the live element, or rewrite only its value."""
         key, previous = match.attrs["key"], match.attrs["value"]
         text = self.decoded.text
         if value is None:
             tag = _scan_tag(text, match)
-            self._splice(*_whole_lines(text, match.start, _element_end(text, match, tag)), "")
+            self._splice(*_wholelines(text, match.start, _element_end(text, match, tag)), "")
             return SettingChange(key, previous, None, "removed")
         if previous == value:
             return SettingChange(key, previous, value, "unchanged")
@@ -236,125 +200,18 @@ class _Editor:  # pylint: disable=too-few-public-methods
         self.decoded, self._section = _load(self.content)
 
 
-def _sniff_encoding(content: bytes) -> tuple[bytes, str | None]:
-    """Find UTF-8/16 from the BOM or UTF-16 from its zero bytes, as .NET does before any declaration."""
-    for bom, encoding in _BOMS:
-        if content.startswith(bom):
-            return bom, encoding
-    head = content[:4]
-    if len(head) == 4 and head[0] == 0x3C and head[1] == 0 and head[3] == 0 and head[2] in _UTF16_SECOND:
-        return b"", "utf-16-le"
-    if len(head) == 4 and head[0] == 0 and head[1] == 0x3C and head[2] == 0 and head[3] in _UTF16_SECOND:
-        return b"", "utf-16-be"
-    return b"", None
-
-
-def _declared(text: str) -> str | None:
-    """The encoding named in the XML declaration, as written."""
-    declaration = _DECLARATION.match(text)
-    return None if declaration is None else declaration.group(2)
-
-
-def _declared_encoding(declared: str | None) -> str:
-    """Map the declaration of an 8-bit file to a codec; only names .NET and Python agree on are accepted."""
-    if declared is None:
-        return "utf-8"
-    name = declared.strip().lower()
-    if name in _DECLARED:
-        return _DECLARED[name]
-    if name in _UTF16_NAMES or name.startswith("utf-16"):
-        raise AppConfigError(
-            f'the XML declaration says encoding="{declared}", but the file has no byte-order mark and is 8-bit text; '
-            "re-save it as UTF-16 with a byte-order mark, or correct the declaration"
-        )
-    raise AppConfigError(
-        f'unsupported encoding "{declared}" in the XML declaration; re-save the file as UTF-8 '
-        "(supported: utf-8, us-ascii, iso-8859-1, windows-1252, and UTF-16 with a byte-order mark)"
-    )
-
-
-def _check_declaration(text: str, encoding: str, bom: bytes) -> None:
-    """Refuse a declaration that contradicts the BOM: .NET would then refuse the file or decode it differently."""
-    declared = _declared(text)
-    utf16 = encoding.startswith("utf-16")
-    if declared is None or declared.strip().lower() in (_UTF16_NAMES if utf16 else {"utf-8", "utf8"}):
-        return
-    raise AppConfigError(
-        f"the file is {encoding} by its {'byte-order mark' if bom else 'first bytes'}, but its XML declaration says "
-        f'encoding="{declared}", which .NET would refuse or decode differently; correct the declaration to '
-        f'encoding="{"utf-16" if utf16 else "utf-8"}"'
-    )
-
-
-def _load(content: bytes) -> tuple[DecodedConfig, _Element]:
+def _load(content: bytes) -> tuple[DecodedConfig, Element]:
     """Decode, parse safely and locate the one ``<appSettings>`` that .NET would read."""
-    decoded = decode_config(content)
-    return decoded, _app_settings(_Parser(decoded.text).parse())
+    with _app_config_errors():
+        decoded, root = _dotnet_config.read_configuration(content)
+    return decoded, _app_settings(root)
 
 
-class _Parser:  # pylint: disable=too-few-public-methods
-    """Runs expat over the text and records each element's character offset and line."""
-
-    def __init__(self, text: str) -> None:
-        self._utf8 = text.encode("utf-8")
-        self._byte = 0
-        self._char = 0
-        # The document node holds the root element, so every element has a parent and lookups need no None checks.
-        self._document = _Element("", {}, 0, 0, "")
-        self._open = [self._document]
-        # An explicit encoding overrides the declaration: expat gets UTF-8 whatever the file says.
-        self._expat = expat.ParserCreate("UTF-8")
-        self._expat.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        self._expat.StartDoctypeDeclHandler = self._refuse_dtd
-        self._expat.EntityDeclHandler = self._refuse_dtd
-        self._expat.StartElementHandler = self._start
-        self._expat.EndElementHandler = self._end
-        self._expat.CommentHandler = self._comment
-
-    def parse(self) -> _Element:
-        """Return the root element, or explain where the XML is broken."""
-        try:
-            self._expat.Parse(self._utf8, True)
-        except expat.ExpatError as exc:
-            raise AppConfigError(
-                f"the file is not well-formed XML ({expat.ErrorString(exc.code)}) at line {exc.lineno}, "
-                f"column {exc.offset + 1}; repair it or restore it from a backup"
-            ) from exc
-        return self._document.children[0]  # expat has ensured exactly one root element
-
-    def _offset(self) -> int:
-        """Map expat's byte index to a character offset; events arrive in document order."""
-        byte = self._expat.CurrentByteIndex
-        self._char += len(self._utf8[self._byte:byte].decode("utf-8"))
-        self._byte = byte
-        return self._char
-
-    def _refuse_dtd(self, *_args: object) -> None:
-        raise AppConfigError(
-            f"a DTD or entity declaration on line {self._expat.CurrentLineNumber}: DTDs and entity declarations are "
-            "not allowed in a .NET config file; the file may have been tampered with; inspect it"
-        )
-
-    def _start(self, name: str, attrs: dict[str, str]) -> None:
-        element = _Element(name, attrs, self._offset(), self._expat.CurrentLineNumber, self._open[-1].name)
-        self._open[-1].children.append(element)
-        self._open.append(element)
-
-    def _end(self, _name: str) -> None:
-        self._open.pop().close = self._offset()
-
-    def _comment(self, _data: str) -> None:
-        # The data expat passes has its line ends normalised; the raw comment is read from the text by offset instead.
-        self._open[-1].comments.append(_Comment(self._offset(), self._expat.CurrentLineNumber))
-
-
-def _app_settings(root: _Element) -> _Element:
+def _app_settings(root: Element) -> Element:
     """Enforce the structure .NET accepts and return the section that holds the settings."""
-    if root.name != "configuration":
-        raise AppConfigError(f"the root element is <{root.name}>, not <configuration>; this is not a .NET config file, check the path")
-    sections = [child for child in root.children if child.name == "appSettings"]
+    sections = children_named(root, "appSettings")
     if not sections:
-        stray = _first_nested(root, "appSettings")
+        stray = first_nested(root, "appSettings")
         where = "" if stray is None else f" (the one on line {stray.line} is inside <{stray.parent}>)"
         raise AppConfigError(
             f"no <appSettings> section directly under <configuration>{where}; check that this is the right file, "
@@ -362,7 +219,7 @@ def _app_settings(root: _Element) -> _Element:
         )
     if len(sections) > 1:
         raise AppConfigError(
-            f"<appSettings> appears {len(sections)} times under <configuration> (lines {_lines(sections)}); "
+            f"<appSettings> appears {len(sections)} times under <configuration> (lines {lines(sections)}); "
             ".NET refuses duplicate sections: merge them into one"
         )
     section = sections[0]
@@ -374,28 +231,13 @@ def _app_settings(root: _Element) -> _Element:
     return section
 
 
-def _first_nested(root: _Element, name: str) -> _Element | None:
-    """The first element called ``name`` at any depth, found without recursion (files may nest deeply)."""
-    pending = list(reversed(root.children))
-    while pending:
-        element = pending.pop()
-        if element.name == name:
-            return element
-        pending.extend(reversed(element.children))
-    return None
-
-
-def _lines(elements: list[_Element]) -> str:
-    return ", ".join(str(element.line) for element in elements)
-
-
-def _find_key(section: _Element, key: str) -> _Element | None:
+def _find_key(section: Element, key: str) -> Element | None:
     """Return the live ``<add>`` for ``key`` (case-insensitive, as .NET compares keys), or None."""
     wanted = key.lower()
     matches = [child for child in section.children if child.name == "add" and child.attrs.get("key", "").lower() == wanted]
     if len(matches) > 1:
         raise AppConfigError(
-            f'duplicate key "{key}" in <appSettings> (lines {_lines(matches)}; keys compare case-insensitively); '
+            f'duplicate key "{key}" in <appSettings> (lines {lines(matches)}; keys compare case-insensitively); '
             "remove the extra one"
         )
     if not matches:
@@ -412,7 +254,7 @@ def _find_key(section: _Element, key: str) -> _Element | None:
     return match
 
 
-def _refuse_masking(section: _Element, after: int, key: str) -> None:
+def _refuse_masking(section: Element, after: int, key: str) -> None:
     """Refuse when a later ``<clear/>`` or ``<remove>`` would make .NET discard the setting we touch."""
     for child in section.children:
         if child.start > after and (child.name == "clear" or (child.name == "remove" and child.attrs.get("key", "").lower() == key.lower())):
@@ -422,7 +264,7 @@ def _refuse_masking(section: _Element, after: int, key: str) -> None:
             )
 
 
-def _scan_tag(text: str, element: _Element) -> _Tag:
+def _scan_tag(text: str, element: Element) -> _Tag:
     """Locate attribute value spans in a start tag that expat has already checked is well-formed."""
     pos = element.start + 1 + len(element.name)
     attrs: dict[str, _Attr] = {}
@@ -435,7 +277,7 @@ def _scan_tag(text: str, element: _Element) -> _Tag:
     return _Tag(attrs, pos, end, text[pos:end], text[pos:end].endswith("/>"))
 
 
-def _insertion(decoded: DecodedConfig, section: _Element, key: str, value: str) -> tuple[int, int, str]:
+def _insertion(decoded: DecodedConfig, section: Element, key: str, value: str) -> tuple[int, int, str]:
     """Plan the text that inserts ``<add key value/>`` in the sibling's style: (start, end, replacement)."""
     text, newline = decoded.text, decoded.newline
     outer = _indent(text, section.start)
@@ -461,12 +303,12 @@ def _insertion(decoded: DecodedConfig, section: _Element, key: str, value: str) 
     return at, closing.end(), line + newline + outer
 
 
-def _element_end(text: str, element: _Element, tag: _Tag) -> int:
+def _element_end(text: str, element: Element, tag: _Tag) -> int:
     """The offset just past the element: its ``/>``, or the ``>`` of its end tag."""
     return tag.end if tag.self_closing else text.index(">", element.close) + 1
 
 
-def _commented_add(text: str, section: _Element, key: str) -> tuple[_Comment, _Element, int] | None:
+def _commented_add(text: str, section: Element, key: str) -> tuple[Comment, Element, int] | None:
     """The first comment in the section that holds exactly one ``<add>`` for ``key``: the comment, the element and where it ends."""
     for comment in section.comments:
         inner = text[comment.start + len("<!--"):_comment_end(text, comment) - len("-->")]
@@ -474,11 +316,11 @@ def _commented_add(text: str, section: _Element, key: str) -> tuple[_Comment, _E
         attrs = _lone_add(fragment)
         if attrs is not None and attrs["key"].lower() == key.lower():
             start = comment.start + len("<!--") + len(inner) - len(inner.lstrip(_XML_SPACE))
-            return comment, _Element("add", attrs, start, comment.line, section.name), start + len(fragment)
+            return comment, Element("add", attrs, start, comment.line, section.name), start + len(fragment)
     return None
 
 
-def _comment_end(text: str, comment: _Comment) -> int:
+def _comment_end(text: str, comment: Comment) -> int:
     # A comment cannot contain "--", so the first "-->" after its opening is its end.
     return text.index("-->", comment.start + len("<!--")) + len("-->")
 
@@ -492,8 +334,7 @@ def _lone_add(fragment: str) -> dict[str, str] | None:
     if not fragment.startswith("<add"):
         return None
     events: list[tuple[str, dict[str, str]]] = []
-    parser = expat.ParserCreate("UTF-8")
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser = safe_parser()
     parser.StartElementHandler = lambda name, attrs: events.append((name, attrs))
     parser.CharacterDataHandler = parser.ProcessingInstructionHandler = lambda *_args: events.append(("", {}))
     try:
@@ -505,7 +346,7 @@ def _lone_add(fragment: str) -> dict[str, str] | None:
     return events[0][1]
 
 
-def _whole_lines(text: str, start: int, end: int) -> tuple[int, int]:
+def _wholelines(text: str, start: int, end: int) -> tuple[int, int]:
     """Widen ``text[start:end]`` to its lines and one line end when nothing else is on them, so no blank line is left."""
     line_start = _line_start(text, start)
     rest = _LINE_REST.match(text, end)

@@ -25,13 +25,8 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._app_config import (
-    AppConfigError,
-    _Element,
-    _lines,
-    _Parser,
-    decode_config,
-)
+from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._dotnet_config import (
+    DotnetConfigError, Element, children_named, lines, read_configuration)
 
 DATABASES = ("NVMonitorConfig", "NVMonitorData")
 SKIP_VARIABLE = "tp_preflight_skip_database_check"
@@ -125,22 +120,20 @@ def compare_databases(old: EmDatabases, new: EmDatabases, databases: tuple[str, 
     return problems
 
 
-def _parse(content: bytes) -> _Element:
-    """Decode and parse with the app.config reader (expat, DTDs refused), re-raising in this module's terms."""
+def _parse(content: bytes) -> Element:
+    """Decode and parse with the shared .NET config reader (expat, DTDs refused), re-raising in this module's terms."""
     try:
-        return _Parser(decode_config(content).text).parse()
-    except AppConfigError as exc:
+        return read_configuration(content)[1]
+    except DotnetConfigError as exc:
         raise EmConfigError(str(exc)) from exc
 
 
-def _connection_strings(root: _Element) -> _Element | None:
+def _connection_strings(root: Element) -> Element | None:
     """The one ``<connectionStrings>`` .NET reads, or None; a file .NET would refuse is refused here too."""
-    if root.name != "configuration":
-        raise EmConfigError(f"the root element is <{root.name}>, not <configuration>; this is not a .NET config file, check the path")
-    sections = [child for child in root.children if child.name == "connectionStrings"]
+    sections = children_named(root, "connectionStrings")
     if len(sections) > 1:
         raise EmConfigError(
-            f"<connectionStrings> appears {len(sections)} times under <configuration> (lines {_lines(sections)}); "
+            f"<connectionStrings> appears {len(sections)} times under <configuration> (lines {lines(sections)}); "
             "the EM would refuse to start; merge them into one with SIDBConfigMgr or restore the file from a backup"
         )
     if not sections:
@@ -154,9 +147,9 @@ def _connection_strings(root: _Element) -> _Element | None:
     return section
 
 
-def _live_entries(section: _Element) -> list[_Element]:
+def _live_entries(section: Element) -> list[Element]:
     """The ``<add>`` elements left after ``<remove>`` and ``<clear/>``; names compare case-insensitively, as in .NET."""
-    live: dict[str, _Element] = {}
+    live: dict[str, Element] = {}
     for child in section.children:
         name = child.attrs.get("name", "").lower()
         if child.name == "clear":
@@ -169,14 +162,14 @@ def _live_entries(section: _Element) -> list[_Element]:
                 shown = _safe_name(child)
                 entry = "one entry name" if shown is None else f'the entry "{shown}"'
                 raise EmConfigError(
-                    f"<connectionStrings> adds {entry} twice (lines {_lines([live[name], child])}); "
+                    f"<connectionStrings> adds {entry} twice (lines {lines([live[name], child])}); "
                     "the EM would refuse to start; remove one of them"
                 )
             live[name] = child
     return list(live.values())
 
 
-def _check_add(element: _Element) -> None:
+def _check_add(element: Element) -> None:
     """Both attributes are required by .NET, even on an entry a later ``<remove>`` discards."""
     for attribute in ("name", "connectionString"):
         if attribute not in element.attrs:
@@ -186,7 +179,7 @@ def _check_add(element: _Element) -> None:
             )
 
 
-def _target(element: _Element) -> SqlTarget | None:
+def _target(element: Element) -> SqlTarget | None:
     """The server and database of one entry, or None when it names no database; nothing else is kept."""
     where = _where(element)
     try:
@@ -211,13 +204,13 @@ def _target(element: _Element) -> SqlTarget | None:
     return SqlTarget(entry=entry, server=server, database=database)
 
 
-def _safe_name(element: _Element) -> str | None:
+def _safe_name(element: Element) -> str | None:
     """The element's name attribute if it is plainly a name, else None: only such a name may be shown."""
     name = element.attrs.get("name", "")
     return name if _SAFE_NAME.fullmatch(name) else None
 
 
-def _where(element: _Element) -> str:
+def _where(element: Element) -> str:
     """An ``<add>`` for a message: by its name when that is safe to show, always by its line."""
     name = _safe_name(element)
     tag = "the <add>" if name is None else f'<add name="{name}">'

@@ -32,10 +32,9 @@ from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._windows
 
 @dataclass(frozen=True)
 class InfoRequest:
-    """Which EM, what to compare it with, and which databases must be shared."""
+    """Which EM, and how to compare it with the other: which databases must be shared, which checks to relax."""
 
     service_name: str
-    compare_to: str | None = None
     databases: tuple[str, ...] = ("NVMonitorConfig", "NVMonitorData")
     skip_database_check: bool = False
     allow_powershell_logging: bool = False

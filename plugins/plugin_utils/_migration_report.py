@@ -142,6 +142,7 @@ def build(migration: dict[str, t.Any], records: dict[str, dict[str, t.Any]], pha
         "gates": migration.get("gates") or {}, "agents_stopped": bool(migration.get("agents_stopped")),
         "failed": failed, "hosts": records, "follow_ups": follow_ups + list(MANUAL), "fleet": fleet(migration, records),
         "progress": migration.get("progress"), "proof": proof(migration),
+        "slice": migration.get("slice"),  # a slice of a sliced agent job (docs/awx.md): its report is its own
     }
 
 
@@ -259,6 +260,7 @@ def _changed(record: dict[str, t.Any]) -> str:
 def write(folder: str, report: dict[str, t.Any]) -> dict[str, str]:
     """Write <folder>/tp-<kind>-<start>.json, .md and .html, each atomically (kind: migration or rollback); return their paths."""
     stem = f"tp-{report.get('kind') or 'migration'}-" + str(report["started"] or "run").replace(":", "")
+    stem += f"-{report['slice']}" if report.get("slice") else ""  # slices start in the same second
     rows = host_rows(report)
     return write_reports(folder, stem, {"json": ("json", json.dumps(report, indent=2, sort_keys=True) + "\n"),
                                         "markdown": ("md", render_markdown(report, rows)),

@@ -223,22 +223,34 @@ class WindowsHost:
                           sha256=hashlib.sha256(content).hexdigest() if content is not None else None)
 
     def replace_file(self, path: str, content: bytes, expected_sha256: str | None, backup_path: str | None,
-                     secret: bool = False, record_path: str | None = None) -> dict[str, t.Any]:
-        """Atomically replace (or create) a file that still holds what was read.
+                     secret: bool = False, record_path: str | None = None, restart: ServiceInfo | None = None,
+                     stale_ok: bool = False) -> dict[str, t.Any]:
+        """Atomically replace (or create) a file that still holds what was read, and restart its service (one call).
 
         Returns ``backup_file`` (the backup kept, or None) and, when ``record_path`` was given and the
         record of what was written could not be kept there, ``record_error``. ``secret`` content
         travels as a SecureString (win_powershell's sensitive_parameters), so the module masks it in
-        its own invocation record as well.
+        its own invocation record as well. With ``restart`` (the service as it was read), that service
+        is restarted after the write, and the previous bytes are put back when it will not run:
+        ``restart`` in the result says what happened (see replace_file.ps1). When the file or the
+        service is no longer as read, nothing is changed: that fails, or with ``stale_ok`` comes back
+        as ``stale`` (the reason) for a caller whose read is from an earlier task and can read again.
         """
         encoded = base64.b64encode(content).decode("ascii")
         parameters = {"Path": path, "Sha256": hashlib.sha256(content).hexdigest(), "ExpectedSha256": expected_sha256 or "",
                       "BackupPath": backup_path or "", **_given(RecordPath=record_path)}
+        if restart:
+            parameters.update(RestartService=restart.name, ServiceState=restart.state)
         if secret:
             result = self._script("replace_file", parameters, [{"name": "SecretContentBase64", "value": encoded}])
         else:
             result = self._script("replace_file", {**parameters, "ContentBase64": encoded})
-        return {"backup_file": result.get("backup_file"), "record_error": result.get("record_error")}
+        if result.get("stale"):
+            if not stale_ok:
+                raise TPError(f"{self.name}: {one_line(str(result['stale']))}")
+            return {"stale": one_line(str(result["stale"]))}
+        return {"backup_file": result.get("backup_file"), "record_error": result.get("record_error"),
+                "restart": result.get("restart")}
 
     def read_files(self, folder: str, names: tuple[str, ...], include_content: bool) -> list[FolderFile]:
         """Hashes (and, when asked, bytes) of named files of a folder, matched case-insensitively."""

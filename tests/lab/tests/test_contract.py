@@ -28,6 +28,8 @@ from tplab.windows import exec_wrapper, network
 REPO = Path(__file__).resolve().parents[3]
 REAL = REPO / ".cache" / "collections" / "ansible_collections" / "ansible" / "windows" / "plugins" / "modules"
 LAB = REPO / "tests" / "lab" / "tplab" / "windows" / "modules"
+# Lab modules emulating a collection other than ansible.windows (the benchmark's stock-module baseline uses win_xml).
+REAL_ELSEWHERE = {"win_xml": REPO / ".cache" / "collections" / "ansible_collections" / "community" / "windows" / "plugins" / "modules"}
 HOST_BOUNDARY = REPO / "plugins" / "plugin_utils" / "_windows_host.py"
 # Keys Ansible itself adds to any module result (a crash sets module_stdout/module_stderr/rc).
 STANDARD_KEYS = {"changed", "failed", "msg", "skipped", "diff", "invocation", "warnings", "deprecations", "exception",
@@ -36,14 +38,15 @@ STANDARD_KEYS = {"changed", "failed", "msg", "skipped", "diff", "invocation", "w
 
 def real_docs(module: str) -> tuple[dict[str, t.Any], dict[str, t.Any]]:
     """DOCUMENTATION options and RETURN of the real module (from its .py stub or .yml sidecar)."""
-    if not REAL.is_dir():
-        pytest.fail(f"the real ansible.windows collection is missing at {REAL}; run tools/bootstrap")
-    sidecar = REAL / f"{module}.yml"
+    real = REAL_ELSEWHERE.get(module, REAL)
+    if not real.is_dir():
+        pytest.fail(f"the real collection is missing at {real}; run tools/bootstrap")
+    sidecar = real / f"{module}.yml"
     if sidecar.is_file():
         data = yaml.safe_load(sidecar.read_text(encoding="utf-8"))
         return data["DOCUMENTATION"].get("options") or {}, data.get("RETURN") or {}
     strings = {}
-    for node in ast.parse((REAL / f"{module}.py").read_text(encoding="utf-8")).body:
+    for node in ast.parse((real / f"{module}.py").read_text(encoding="utf-8")).body:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
             strings[node.targets[0].id] = node.value.value
     return yaml.safe_load(strings["DOCUMENTATION"]).get("options") or {}, yaml.safe_load(strings["RETURN"]) or {}
@@ -190,3 +193,18 @@ def test_scripts_get_only_the_parameters_they_declare(exercised: list[dict[str, 
 def test_the_lab_accepts_exactly_the_documented_options(module: str) -> None:
     options, _returns = real_docs(module)
     assert normalized(lab_spec(module)) == normalized(options)
+
+
+def test_the_lab_win_xml_returns_only_documented_keys(tmp_path: Path) -> None:
+    """The baseline's call (tests/bench), changed and then unchanged: every key the lab returns is in win_xml's RETURN."""
+    estate = build_estate(tmp_path / "estate", EstateSpec(agents=1))
+    agent = LabExecutor(estate, "agent01")
+    path = WindowsHost(agent, "agent01").service("SIWindowsAgent").path.strip('"').split('" ')[0]
+    args = {"path": path + ".config", "xpath": "/configuration/appSettings/add[@key='managerAddress']", "type": "attribute",
+            "attribute": "value", "fragment": "new-em.corp.example:3741", "backup": True}
+    results = [agent("community.windows.win_xml", args), agent("community.windows.win_xml", args)]
+    assert [result["changed"] for result in results] == [True, False]
+    _options, returns = real_docs("win_xml")
+    assert not set(args) - set(_options), "the baseline's options are documented"
+    for result in results:
+        assert set(result) - set(returns) - STANDARD_KEYS == set()

@@ -312,10 +312,10 @@ def test_read_script_returns_the_config_bytes_on_disk(lab: LabRun) -> None:
 
 @LAB
 def test_replace_script_refuses_a_file_changed_since_it_was_read(lab: LabRun) -> None:
-    """With an ExpectedSha256 the file no longer has, replace_file.ps1 fails and leaves the file as it was."""
+    """With an ExpectedSha256 the file no longer has, replace_file.ps1 changes nothing and says why (a stale read)."""
     entry = only(lab.run, STALE, "replace")
-    assert entry["status"] == "failed"
-    assert "changed after it was read" in error_text(entry["result"])
+    assert entry["status"] == "ok" and entry["result"]["changed"] is False
+    assert "changed after it was read" in entry["result"]["result"]["stale"]
     assert lab.after.files[STALE] == lab.before.files[STALE]
 
 

@@ -138,17 +138,19 @@ def connected_em(estate: Estate, agent: Host) -> Host | None:
         return None
     name, port = parse_manager(service["effective_manager"], estate.setting("agent_default_port"))
     em = estate.resolve_name(name)
-    if em is None or running_service(em, "enterprise_manager") is None or port not in listening_ports(em):
+    em_service = None if em is None else running_service(em, "enterprise_manager")
+    if em is None or em_service is None or port not in listening_ports(em):
         return None
     if port != EM_PORTS["agent"] or agent.name in (em.faults().get("blocks_agents") or []):
         return None
-    return em if _same_ca(agent, em) else None
+    return em if _same_ca(agent, em, service, em_service) else None
 
 
-def _same_ca(agent: Host, em: Host) -> bool:
+def _same_ca(agent: Host, em: Host, agent_service: dict[str, t.Any], em_service: dict[str, t.Any]) -> bool:
+    """Both services as read once above: another playbook (an AWX slice) may restart the agent in between."""
     from tplab import certs
-    agent_folder = install_folder(t.cast(dict, running_service(agent, "agent"))) + "\\CertsInfo"
-    em_folder = install_folder(t.cast(dict, running_service(em, "enterprise_manager"))) + "\\CertsInfo"
+    agent_folder = install_folder(agent_service) + "\\CertsInfo"
+    em_folder = install_folder(em_service) + "\\CertsInfo"
     agent_ca, agent_cert = (agent.path(f"{agent_folder}\\{name}") for name in AGENT_CERTS)
     em_ca = em.path(f"{em_folder}\\Ca-crt.pem")
     if not (agent_ca.is_file() and agent_cert.is_file() and em_ca.is_file()):

@@ -3,7 +3,7 @@
 """Ansible.Basic.AnsibleModule, the C# base every PowerShell module of ansible.windows is built on.
 
 What an emulated module sees and returns follows ansible-core's Ansible.Basic.cs (2.21):
-- the ``_ansible_*`` keys set the module's properties (check mode, diff, no_log, verbosity,
+- the ``_ansible_*`` keys set the module's properties (check mode, diff, no_log,
   module name, inject_invocation) and are removed from the parameters; any other unknown key
   fails with "Unsupported parameters for (<module>) module: ...";
 - a module without check-mode support returns ``skipped`` with "remote module (<module>) does not
@@ -62,7 +62,6 @@ class AnsibleModule:
         self.session = session
         self.result: dict[str, t.Any] = {"changed": False}
         self.diff: dict[str, t.Any] = {}
-        self.warnings: list[str] = []
         self._no_log_values: set[str] = set()
         args = dict(raw_args)
         internal = {key[len("_ansible_"):]: args.pop(key) for key in list(args) if key.startswith("_ansible_")}
@@ -70,7 +69,6 @@ class AnsibleModule:
         self.check_mode = bool(internal.get("check_mode"))
         self.diff_mode = bool(internal.get("diff"))
         self.no_log = bool(internal.get("no_log"))
-        self.verbosity = int(internal.get("verbosity") or 0)
         self._inject_invocation = bool(internal.get("inject_invocation"))
         unknown_internal = sorted(f"_ansible_{key}" for key in internal if key not in PASS_VARS)
         validator = ArgumentSpecValidator(spec.options, mutually_exclusive=[list(group) for group in spec.mutually_exclusive],
@@ -98,9 +96,6 @@ class AnsibleModule:
         """RemoveNoLogValues: every no_log value, wherever it occurs, becomes the placeholder."""
         return remove_values(value, self._no_log_values)
 
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
-
     def exit_json(self) -> t.NoReturn:
         raise ModuleExit(self._formatted(), 0)
 
@@ -110,10 +105,8 @@ class AnsibleModule:
         raise ModuleExit(self._formatted(), 1)
 
     def _formatted(self) -> dict[str, t.Any]:
-        """GetFormattedResults: the result plus warnings and the diff when diff mode is on."""
+        """GetFormattedResults: the result plus the diff when diff mode is on (no emulated module warns)."""
         result = dict(self.result)
-        if self.warnings:
-            result["warnings"] = list(self.warnings)
         if self.diff_mode and self.diff:
             result["diff"] = self.diff
         return result

@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 PS_CUSTOM_OBJECT = "System.Management.Automation.PSCustomObject"
-HASHTABLE_PROPERTIES = ("IsReadOnly", "IsFixedSize", "IsSynchronized", "Keys", "Values", "SyncRoot", "Count")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,6 @@ from tplab.estate import Host
 
 POWERSHELL_POLICIES = "HKLM:\\SOFTWARE\\Policies\\Microsoft\\Windows\\PowerShell"
 MODULE_LOGGING = POWERSHELL_POLICIES + "\\ModuleLogging"
-TRANSCRIPTION = POWERSHELL_POLICIES + "\\Transcription"
 
 
 def values(host: Host, key: str) -> dict[str, t.Any]:

@@ -16,10 +16,10 @@ from tplab import certs
 
 from ansible_collections.netwrix.threat_prevention.plugins.action.tp_agent_config import ActionModule
 
-from conftest import EM_FOLDER, FakeWindows
+from fake_host import EM_FOLDER, FakeWindows
 
 if t.TYPE_CHECKING:
-    from conftest import RunAction
+    from action_runner import RunAction
 
 Run = t.Callable[..., dict[str, t.Any]]  # the action, called with task args and run_action keywords
 
@@ -99,16 +99,16 @@ def test_already_pointing_costs_one_call(repoint: Run, host: FakeWindows) -> Non
 
 
 def test_change_writes_with_backup_then_restarts(repoint: Run, host: FakeWindows) -> None:
-    """Read, replace (guarded by the sha read, backup beside the file), restart: three calls, one value moved."""
+    """Read, then replace (guarded by the sha read, backup beside the file) and restart in one call: one value moved."""
     original = host.files[CONFIG]
     result = repoint({"manager_address": "new-em.corp.example"})
-    assert host.kinds() == ["read_program_config", "replace_file", "win_service"]
+    assert host.kinds() == ["read_program_config", "replace_file"]
     (write,) = host.args_of("replace_file")
     assert write["Path"] == CONFIG and write["ExpectedSha256"] == sha(original)
+    assert (write["RestartService"], write["ServiceState"]) == ("SIWindowsAgent", "started")
     assert base64.b64decode(write["ContentBase64"]) == config(NEW) and write["Sha256"] == sha(config(NEW))
     backup = write["BackupPath"]
     assert backup.startswith(CONFIG + ".") and backup.endswith(".bak") and ntpath.dirname(backup) == ntpath.dirname(CONFIG)
-    assert host.args_of("win_service") == [{"name": "SIWindowsAgent", "state": "restarted"}]
     assert host.files[CONFIG] == config(NEW) and host.files[backup] == original
     assert result["changed"] is True and not result.get("failed")
     assert (result["previous_address"], result["address"], result["backup_file"], result["restarted"]) == (OLD, NEW, backup, True)
@@ -168,8 +168,8 @@ def test_stopped_agent_is_written_and_started(repoint: Run, host: FakeWindows) -
     """A stopped (not disabled) agent is started after the write, so that it registers with the new EM."""
     host.services["siwindowsagent"].state = "stopped"
     result = repoint({"manager_address": NEW})
-    assert host.kinds() == ["read_program_config", "replace_file", "win_service"]
-    assert host.args_of("win_service") == [{"name": "SIWindowsAgent", "state": "restarted"}]
+    assert host.kinds() == ["read_program_config", "replace_file"]
+    assert host.args_of("replace_file")[0]["ServiceState"] == "stopped"
     assert result["changed"] is True and result["restarted"] is True and "warnings" not in result
     assert result["service_state"] == "stopped" and host.services["siwindowsagent"].state == "started"
 
@@ -184,6 +184,7 @@ def test_disabled_agent_is_written_not_started_and_warned(repoint: Run, host: Fa
                                    "to use the new one."]
     result = repoint({"manager_address": NEW})
     assert host.kinds() == ["read_program_config", "read_program_config", "replace_file"]
+    assert "RestartService" not in host.args_of("replace_file")[0]
     assert result["changed"] is True and result["restarted"] is False and host.files[CONFIG] == config(NEW)
     assert result["warnings"][0].startswith("agent01: service 'SIWindowsAgent' is disabled, so it was not restarted: ")
 
@@ -206,16 +207,13 @@ def test_hardened_running_agent_is_refused_before_writing(repoint: Run, host: Fa
 
 
 def test_failed_restart_puts_the_previous_file_back(repoint: Run, host: FakeWindows) -> None:
-    """A restart that fails restores the original bytes (guarded by the sha of what was written), then starts."""
+    """A restart that fails restores the original bytes and starts the agent on them, in the same call as the write."""
     host.services["siwindowsagent"].refuse["restarted"] = "Service 'SIWindowsAgent' did not start: error 1053"
     original = host.files[CONFIG]
     result = repoint({"manager_address": NEW})
-    assert host.kinds() == ["read_program_config", "replace_file", "win_service", "replace_file", "win_service"]
-    write, restore = host.args_of("replace_file")
-    assert base64.b64decode(restore["ContentBase64"]) == original
-    assert restore["ExpectedSha256"] == sha(base64.b64decode(write["ContentBase64"])) and restore["BackupPath"] == ""
-    assert host.args_of("win_service")[1] == {"name": "SIWindowsAgent", "state": "started"}
-    assert host.files[CONFIG] == original
+    assert host.kinds() == ["read_program_config", "replace_file"]
+    (write,) = host.args_of("replace_file")
+    assert host.files[CONFIG] == original and host.services["siwindowsagent"].state == "started"
     assert result["failed"] is True and "error 1053" in result["msg"]
     assert "was put back" in result["msg"] and "started again on the previous address" in result["msg"]
     assert result["backup_file"] == write["BackupPath"]
@@ -228,7 +226,8 @@ def test_failed_restart_and_failed_start_both_reported(repoint: Run, host: FakeW
     result = repoint({"manager_address": NEW})
     assert host.files[CONFIG] == config(OLD)
     assert result["failed"] is True and "was put back" in result["msg"]
-    assert "starting it on the previous address failed too (agent01: error 1067)" in result["msg"]
+    assert "starting it on the previous address failed too (error 1067)" in result["msg"]
+    assert host.services["siwindowsagent"].state == "stopped"
 
 
 @pytest.mark.parametrize("content", [
@@ -362,7 +361,8 @@ def test_an_agent_that_rewrites_its_own_config_is_not_restarted_on_every_run(rep
     for _attempt in range(2):
         again = repoint({"manager_address": NEW})
         assert again["changed"] is False and again["pending_restart"] is False
-    assert host.kinds().count("win_service") == 1, "restarted only by the run that wrote the file"
+    assert host.kinds().count("replace_file") == 1 and "win_service" not in host.kinds(), (
+        "restarted only by the run that wrote the file (in its write)")
 
 
 def test_an_interrupted_run_with_a_record_is_still_finished(repoint: Run, host: FakeWindows) -> None:
@@ -531,3 +531,57 @@ def test_a_stopped_agent_already_on_the_new_em_is_started(repoint: Run, host: Fa
     assert host.kinds() == ["read_program_config", "win_service"] and host.services["siwindowsagent"].state == "started"
     again = repoint({"manager_address": NEW})
     assert again["changed"] is False
+
+
+# The preflight's read is the repoint's read (_read_cache.py) ---------------------------------------
+def test_after_a_preflight_a_repoint_costs_one_more_call(repoint: Run, host: FakeWindows) -> None:
+    repoint({"manager_address": NEW, "preflight": True})
+    result = repoint({"manager_address": NEW})
+    assert host.kinds() == ["read_program_config", "replace_file"] and result["changed"] is True
+    assert host.files[CONFIG] == config(NEW) and host.services["siwindowsagent"].state == "started"
+
+
+def test_after_a_preflight_an_agent_that_needs_nothing_costs_no_more_call(repoint: Run, host: FakeWindows) -> None:
+    host.files[CONFIG] = config(NEW)
+    repoint({"manager_address": NEW, "preflight": True})
+    result = repoint({"manager_address": NEW})
+    assert host.kinds() == ["read_program_config"] and result["changed"] is False
+
+
+@pytest.mark.parametrize("change", ["file", "service stopped", "hardened", "disabled"])
+def test_a_host_changed_since_the_preflight_is_read_again_and_decided_on_what_is_there(
+        repoint: Run, host: FakeWindows, change: str) -> None:
+    repoint({"manager_address": NEW, "preflight": True})
+    agent = host.services["siwindowsagent"]
+    if change == "file":
+        host.files[CONFIG] = config().replace(b"</appSettings>", b"<!-- edited --></appSettings>")
+    elif change == "service stopped":
+        agent.state = "stopped"
+    elif change == "hardened":
+        agent.hardened = True
+    else:
+        agent.start_mode = "disabled"
+    result = repoint({"manager_address": NEW})
+    assert host.kinds()[:3] == ["read_program_config", "replace_file", "read_program_config"], "the stale write, a fresh read"
+    if change == "hardened":  # the fresh read shows a hardened agent: refused before any change, as always
+        assert result["failed"] is True and "Soften" in result["msg"] and host.files[CONFIG] == config()
+        return
+    assert not result.get("failed") and result["changed"] is True and host.kinds()[3:] == ["replace_file"]
+    assert b'value="new-em.corp.example:3741"' in host.files[CONFIG]
+    if change == "file":
+        assert b"<!-- edited -->" in host.files[CONFIG], "the write was made on the file as it is now"
+    assert result["restarted"] is (change != "disabled")
+
+
+def test_a_read_of_this_task_that_no_longer_holds_fails_without_a_second_try(repoint: Run, host: FakeWindows) -> None:
+    """Without a preflight the read is the task's own: a file edited in between is an error, as before."""
+    host.overwrite_before_write = {CONFIG: config().replace(b"</appSettings>", b"<!-- x --></appSettings>")}
+    result = repoint({"manager_address": NEW})
+    assert result["failed"] is True and "changed after it was read" in result["msg"]
+    assert host.kinds() == ["read_program_config", "replace_file"]
+
+
+def test_a_preflight_of_another_agent_is_not_this_agents_read(repoint: Run, host: FakeWindows) -> None:
+    repoint({"manager_address": NEW, "preflight": True}, host_name="agent02")
+    repoint({"manager_address": NEW})
+    assert host.kinds() == ["read_program_config", "read_program_config", "replace_file"]

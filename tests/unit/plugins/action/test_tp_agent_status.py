@@ -13,7 +13,8 @@ from ansible_collections.netwrix.threat_prevention.plugins.action import tp_agen
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._agent_status import wait_for_agents
 
 if t.TYPE_CHECKING:
-    from conftest import FakeWindows, RunAction
+    from action_runner import RunAction
+    from fake_host import FakeWindows
 
 Run = t.Callable[..., dict[str, t.Any]]  # the action, called with task args and run_action keywords
 

@@ -21,10 +21,11 @@ from tplab import certs
 from ansible_collections.netwrix.threat_prevention.plugins.action.tp_certs import ActionModule
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._certificates import DEFAULT_SET
 
-from conftest import CERTS_FOLDER, FakeWindows, sha256, shown
+from action_runner import shown
+from fake_host import CERTS_FOLDER, FakeWindows, sha256
 
 if t.TYPE_CHECKING:
-    from conftest import RunAction
+    from action_runner import RunAction
 
 Run = t.Callable[..., dict[str, t.Any]]  # the action, called with extra task args and run_action keywords
 

@@ -15,10 +15,10 @@ from tplab.config_variants import CONSOLE_STYLES, ConfigStyle, render_console_co
 
 from ansible_collections.netwrix.threat_prevention.plugins.action.tp_console_config import ActionModule
 
-from conftest import FakeWindows
+from fake_host import FakeWindows
 
 if t.TYPE_CHECKING:
-    from conftest import RunAction
+    from action_runner import RunAction
 
 Run = t.Callable[..., dict[str, t.Any]]  # the action, called with task args and run_action keywords
 

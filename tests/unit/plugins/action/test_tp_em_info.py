@@ -15,10 +15,11 @@ import pytest
 
 from ansible_collections.netwrix.threat_prevention.plugins.action.tp_em_info import ActionModule
 
-from conftest import EM_EXE, EM_FOLDER, FakeWindows, shown
+from action_runner import shown
+from fake_host import EM_EXE, EM_FOLDER, FakeWindows
 
 if t.TYPE_CHECKING:
-    from conftest import RunAction
+    from action_runner import RunAction
 
 Run = t.Callable[..., dict[str, t.Any]]  # the action, called with task args and run_action keywords
 

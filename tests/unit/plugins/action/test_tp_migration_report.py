@@ -18,7 +18,8 @@ from ansible.errors import AnsibleActionFail
 from ansible_collections.netwrix.threat_prevention.plugins.action.tp_migration_report import ActionModule
 
 if t.TYPE_CHECKING:
-    from conftest import FakeWindows, RunAction
+    from action_runner import RunAction
+    from fake_host import FakeWindows
 
 Run = t.Callable[..., dict[str, t.Any]]  # the action, called with task args and hostvars
 

@@ -21,10 +21,11 @@ import pytest
 
 from ansible_collections.netwrix.threat_prevention.plugins.action.tp_secret import ActionModule
 
-from conftest import SECRET_FILE, SECRETMGR, STALE_MS, FakeWindows, sha256, shown
+from action_runner import shown
+from fake_host import SECRET_FILE, SECRETMGR, STALE_MS, FakeWindows, sha256
 
 if t.TYPE_CHECKING:
-    from conftest import RunAction
+    from action_runner import RunAction
 
 Run = t.Callable[..., dict[str, t.Any]]  # the action, called with extra task args and run_action keywords
 

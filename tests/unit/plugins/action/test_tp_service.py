@@ -12,10 +12,10 @@ from ansible.errors import AnsibleActionFail
 
 from ansible_collections.netwrix.threat_prevention.plugins.action.tp_service import ActionModule
 
-from conftest import FakeWindows
+from fake_host import FakeWindows
 
 if t.TYPE_CHECKING:
-    from conftest import RunAction
+    from action_runner import RunAction
 
 Run = t.Callable[..., dict[str, t.Any]]  # the action, called with task args and run_action keywords
 

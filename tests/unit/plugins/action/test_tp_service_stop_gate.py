@@ -15,10 +15,10 @@ import pytest
 from ansible_collections.netwrix.threat_prevention.plugins.action.tp_service import ActionModule
 from ansible_collections.netwrix.threat_prevention.plugins.plugin_utils._product import CONSOLE_CONFIG
 
-from conftest import FakeWindows
+from fake_host import FakeWindows
 
 if t.TYPE_CHECKING:
-    from conftest import RunAction
+    from action_runner import RunAction
 
 Run = t.Callable[..., dict[str, t.Any]]
 DECOMMISSION = {"component": "enterprise_manager", "state": "stopped", "start_mode": "disabled", "successor": "new-em"}

@@ -1,6 +1,6 @@
 # Copyright: (c) 2026, netwrix.threat_prevention contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ansible.windows modules the lab emulates, by the name Ansible's exec wrapper runs them under.
+"""The ansible.windows (and community.windows) modules the lab emulates, by the name Ansible's exec wrapper runs them under.
 
 Ansible sends the real module (its .ps1 from the ansible.windows collection on the collections
 path); the emulated host runs this Python stand-in in its place. A module the collection calls
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import types
 
-from tplab.windows.modules import tp_test_layout, win_powershell, win_service, win_service_info, win_wait_for
+from tplab.windows.modules import tp_test_layout, win_powershell, win_service, win_service_info, win_wait_for, win_xml
 
 MODULES: dict[str, types.ModuleType] = {
-    module.SPEC.name: module for module in (win_powershell, win_service, win_service_info, win_wait_for, tp_test_layout)}
+    module.SPEC.name: module for module in (win_powershell, win_service, win_service_info, win_wait_for, win_xml, tp_test_layout)}
 
 
 def fqcn_of(script_name: str) -> str:
