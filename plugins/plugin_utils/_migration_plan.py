@@ -24,6 +24,7 @@ KNOWN_VARIABLES = (
     "tp_verify_timeout", "tp_verify_delay", "tp_preflight_skip_database_check", "tp_allow_powershell_logging",
     "tp_abandoned_agents", "tp_abandoned_consoles", "tp_rollback_stop_new_em", "tp_rollback_wait_timeout",
     "tp_discovered_inventory", "tp_discovered_status", "tp_em_service_name", "tp_agent_settings", "tp_migrate_phases",
+    "tp_em_throttle",
 )
 
 

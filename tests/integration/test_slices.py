@@ -52,7 +52,7 @@ def test_em_job_then_four_concurrent_agent_slices_then_the_final_job(make_estate
     assert set(status.registered_on(estate).values()) == {"old-em"}
 
     slices = [awx_slice(inventory, number, SLICES) for number in range(1, SLICES + 1)]
-    members = [[host for host in part["groups"]["tp_agents"]] for part in slices]
+    members = [list(part["groups"]["tp_agents"]) for part in slices]
     assert sorted(host for part in members for host in part) == agents, "each agent is in exactly one slice"
     assert [(bool(part["groups"]["tp_new_em"]), bool(part["groups"]["tp_old_em"])) for part in slices].count((False, False)) >= 1
     jobs = run_concurrently(estate, [
@@ -80,7 +80,6 @@ def test_em_job_then_four_concurrent_agent_slices_then_the_final_job(make_estate
     config = estate.host("console01").path(CONSOLE_CONFIG).read_bytes()
     assert dotnet_config.read_app_setting(config, "managerAddress") == "new-em.corp.example:3740"
     assert em_job.report()["started"] != data["started"], "the final job writes its own report of the whole estate"
-
 
 
 def test_a_slice_without_the_ems_and_the_variable_naming_one_is_refused_before_any_host_is_contacted(

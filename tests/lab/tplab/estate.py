@@ -85,6 +85,12 @@ class Host:
         return {canonical_name(name) for name in (self.name, system["computer_name"], system["fqdn"], *system["addresses"])}
 
 
+def _stamp(path: Path) -> list[int]:
+    """What tells one version of a file from the next: write_json_atomic replaces it, so its inode and time change."""
+    status = path.stat()
+    return [status.st_ino, status.st_mtime_ns, status.st_size]
+
+
 class Estate:
     """An estate folder, read and written by the generator, the CLI and the emulated modules."""
 
@@ -116,12 +122,31 @@ class Estate:
         return [Host(self, name) for name, host_role in self.roles().items() if role in (None, host_role)]
 
     def resolve_name(self, name: str) -> Host | None:
-        """The lab's DNS: a host name, FQDN or IP address to the host that has it."""
-        wanted = canonical_name(name)
-        for host in self.hosts():
-            if wanted in host.names():
-                return host
-        return None
+        """The lab's DNS: a host name, FQDN or IP address to the host that has it (the first, in estate order)."""
+        found = self._name_index().get(canonical_name(name))
+        return Host(self, found) if found else None
+
+    def _name_index(self) -> dict[str, str]:
+        """Every name and address to its host, kept in lab/name-index.json until a host's system.json changes.
+
+        Each remote call runs in a fresh fork of ansible-playbook, so an index in memory would be rebuilt on every
+        call; reading every host's system.json per lookup made a 1,000-agent run quadratic.
+        """
+        hosts = self.hosts()
+        signature = [[host.name, *_stamp(host.root / "system.json")] for host in hosts]
+        path = self.lab / "name-index.json"
+        try:
+            kept = json.loads(path.read_text(encoding="utf-8"))
+            if kept["signature"] == signature:
+                return t.cast(dict[str, str], kept["index"])
+        except (OSError, ValueError, KeyError):
+            pass
+        index: dict[str, str] = {}
+        for host in hosts:
+            for known in host.names():
+                index.setdefault(known, host.name)
+        write_json_atomic(path, {"signature": signature, "index": index})
+        return index
 
     # Faults ---------------------------------------------------------------------------------
     def faults(self) -> dict[str, dict[str, t.Any]]:
