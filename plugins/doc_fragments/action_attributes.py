@@ -11,7 +11,10 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """The shared attributes block; the Windows modules' platform and notes; the report modules' attributes and return."""
+    """The shared attributes block; the Windows modules' platform and notes; the report modules' attributes.
+
+    Return values are written out in each module: ansible-core before 2.20 does not apply fragments to RETURN.
+    """
 
     DOCUMENTATION = r"""
 options: {}
@@ -48,13 +51,4 @@ attributes:
   platform:
     support: full
     platforms: posix
-"""
-
-    CONTROLLER_RETURN = r"""
-report:
-  description: Paths of the report files, C(json), C(markdown) and C(html) (a self-contained page), named after the run.
-  returned: success
-  type: dict
-  sample: {json: tp-reports/tp-audit-2026-12-02T080000Z.json, markdown: tp-reports/tp-audit-2026-12-02T080000Z.md,
-           html: tp-reports/tp-audit-2026-12-02T080000Z.html}
 """

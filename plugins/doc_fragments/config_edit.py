@@ -6,8 +6,11 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """add_if_missing, backup and preflight, and the return values that come with them, shared by tp_agent_config and
-    tp_console_config (each documents manager_address itself: the agent's may be left out for settings alone)."""
+    """add_if_missing, backup and preflight, shared by tp_agent_config and tp_console_config.
+
+    Each module documents manager_address itself (the agent's may be left out for settings alone), and its return
+    values: ansible-core before 2.20 does not apply fragments to RETURN.
+    """
 
     DOCUMENTATION = r"""
 options:
@@ -39,15 +42,4 @@ options:
         makes no read of its own (see the module's description).
     type: bool
     default: false
-"""
-
-    RETURN = r"""
-removed_temporary_files:
-  description:
-    - The collection's own temporary files, older than 10 minutes, that an interrupted run had left beside the
-      config and this run removed (never in check mode). Removing them does not count as a change.
-  returned: success
-  type: list
-  elements: str
-  sample: []
 """

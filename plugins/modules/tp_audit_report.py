@@ -52,8 +52,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-extends_documentation_fragment:
-  - netwrix.threat_prevention.action_attributes.controller_return
+report:
+  description: Paths of the report files, C(json), C(markdown) and C(html) (a self-contained page), named after the run.
+  returned: success
+  type: dict
+  sample: {json: tp-reports/tp-audit-2026-12-02T080000Z.json, markdown: tp-reports/tp-audit-2026-12-02T080000Z.md,
+           html: tp-reports/tp-audit-2026-12-02T080000Z.html}
 summary:
   description: The counts of the report's C(summary) section (agents by the EM they name, would change, fleet findings).
   returned: success

@@ -87,8 +87,14 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-extends_documentation_fragment:
-  - netwrix.threat_prevention.config_edit
+removed_temporary_files:
+  description:
+    - The collection's own temporary files, older than 10 minutes, that an interrupted run had left beside the
+      config and this run removed (never in check mode). Removing them does not count as a change.
+  returned: success
+  type: list
+  elements: str
+  sample: []
 path:
   description: The config file that was read (and, if changed, written).
   returned: success

@@ -193,8 +193,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-extends_documentation_fragment:
-  - netwrix.threat_prevention.action_attributes.controller_return
+report:
+  description: Paths of the report files, C(json), C(markdown) and C(html) (a self-contained page), named after the run.
+  returned: success
+  type: dict
+  sample: {json: tp-migration-reports/tp-migration-2026-12-02T080000Z.json, markdown: tp-migration-reports/tp-migration-2026-12-02T080000Z.md,
+           html: tp-migration-reports/tp-migration-2026-12-02T080000Z.html}
 ansible_facts:
   description: The plan, and after each gate the decision, as the fact C(tp_migration).
   returned: unless O(phase=done)

@@ -46,6 +46,7 @@ def exports_left(estate: Estate) -> list[str]:
 def test_full_migration_moves_everything_and_a_second_run_changes_nothing(make_estate: t.Callable[..., Estate]) -> None:
     estate = make_estate(agents=20, consoles=2, new_em="fresh")
     assert em(estate, "new-em")["old_ca"] is False and em(estate, "new-em")["db_secret"] is False
+    estate.reset_calls()
 
     first = migrate(estate)
 
@@ -62,9 +63,18 @@ def test_full_migration_moves_everything_and_a_second_run_changes_nothing(make_e
     assert data["outcome"] == "completed" and data["verification"]["missing"] == []
     assert sorted((estate.root / "reports").glob("*.md"))
 
+    # What it cost: the preflight's read is the repoint's read, and the write, the restart and the restore-if-need-be
+    # are one call, so two remote calls per agent or console that changed and one per host that needed nothing.
+    repointed = {entry["host"]: bool(entry["result"].get("changed")) for entry in first.results
+                 if entry["task"].startswith(("netwrix.threat_prevention.agent : Point", "netwrix.threat_prevention.console : Point"))}
+    assert len(repointed) == 22 and sum(repointed.values()) >= 20, repointed
+    assert {name: len(estate.calls(name)) for name in repointed} == {name: 1 + changed for name, changed in repointed.items()}
+    estate.reset_calls()
+
     second = migrate(estate)
     assert second.returncode == 0, second.output
     assert all(counts["changed"] == 0 for counts in second.recap().values()), second.output
+    assert all(estate.calls(name) == ["win_powershell"] for name in repointed), "a re-run reads each host once"
 
 
 def test_check_mode_changes_nothing_and_says_what_would_change(make_estate: t.Callable[..., Estate]) -> None:

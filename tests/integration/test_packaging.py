@@ -195,7 +195,8 @@ def test_offline_install_works_without_network(installed: Path, galaxy_trap: soc
     env = _trap_env(galaxy_trap, installed.parent, f"{installed}{os.pathsep}{REPO / '.cache' / 'collections'}")
     result = _run([str(BIN / "ansible-doc"), "-t", "module", f"{FQCN}.tp_service"], env, installed.parent)
     assert result.returncode == 0, result.stderr
-    assert str(installed / "ansible_collections" / GALAXY["namespace"] / GALAXY["name"] / "plugins/modules/tp_service.py") in result.stdout
+    module = installed / "ansible_collections" / GALAXY["namespace"] / GALAXY["name"] / "plugins" / "modules" / "tp_service.py"
+    assert str(module) in result.stdout
     assert "was not found" not in result.stderr
 
 

@@ -199,7 +199,7 @@ def test_the_lab_win_xml_returns_only_documented_keys(tmp_path: Path) -> None:
     """The baseline's call (tests/bench), changed and then unchanged: every key the lab returns is in win_xml's RETURN."""
     estate = build_estate(tmp_path / "estate", EstateSpec(agents=1))
     agent = LabExecutor(estate, "agent01")
-    path = WindowsHost(agent, "agent01").service("SIWindowsAgent").path.strip('"').split('" ', maxsplit=1)[0]
+    path = WindowsHost(agent, "agent01").service("SIWindowsAgent").path.strip('"').partition('" ')[0]
     args = {"path": path + ".config", "xpath": "/configuration/appSettings/add[@key='managerAddress']", "type": "attribute",
             "attribute": "value", "fragment": "new-em.corp.example:3741", "backup": True}
     results = [agent("community.windows.win_xml", args), agent("community.windows.win_xml", args)]

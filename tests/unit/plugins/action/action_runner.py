@@ -67,7 +67,8 @@ class RunAction(t.Protocol):
 
     def __call__(self, action_class: type[ActionBase], args: dict[str, t.Any], *, check_mode: bool = False,
                  diff: bool = False, delegate_to: str | None = None, host_name: str = "agent01",
-                 task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]: ...
+                 task_vars: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
+        """Run ``action_class`` with ``args`` and return its result."""
 
 
 def build_action(action_class: type[ActionBase], args: dict[str, t.Any], *, check_mode: bool = False, diff: bool = False,
